@@ -1,0 +1,43 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { DescMethod } from "@bufbuild/protobuf";
+import type { Logger } from "./logger.js";
+import type { Principal } from "./principal.js";
+
+/**
+ * What a handler knows about the call it serves. It also travels implicitly (AsyncLocalStorage) so that a
+ * mesh client called from inside a handler forwards the caller's token and remaining deadline without
+ * the handler passing them along: a deadline set by the first caller reaches the third hop.
+ */
+export interface CallContext {
+  /** The RPC being served. */
+  readonly method: DescMethod;
+  /** The verified caller; undefined for anonymous calls to PUBLIC RPCs. */
+  readonly principal: Principal | undefined;
+  /** When the caller stops waiting, in epoch milliseconds; Infinity when it set no deadline. */
+  readonly deadlineMs: number;
+  /** Aborted when the caller cancels or the deadline passes. */
+  readonly signal: AbortSignal;
+  /** The `idempotency-key` request header, when the caller sent one. */
+  readonly idempotencyKey: string | undefined;
+  /** Request metadata (lower-case keys; `-bin` values excluded). */
+  readonly headers: ReadonlyMap<string, string>;
+  /** A logger whose lines carry the RPC name and the trace id. */
+  readonly log: Logger;
+}
+
+const storage = new AsyncLocalStorage<CallContext>();
+
+/** Runs `fn` with `context` as the current call context. */
+export function runInCall<T>(context: CallContext, fn: () => T): T {
+  return storage.run(context, fn);
+}
+
+/** The call being served by this async flow, if any. */
+export function currentCall(): CallContext | undefined {
+  return storage.getStore();
+}
+
+/** Milliseconds left before the current call's deadline; Infinity outside a call or without a deadline. */
+export function remainingMs(context: CallContext | undefined = currentCall()): number {
+  return context === undefined ? Number.POSITIVE_INFINITY : context.deadlineMs - Date.now();
+}

@@ -1,0 +1,60 @@
+/**
+ * `@marquee/mesh`: the runtime every Marquee process shares. For services:
+ */
+export { Audience, accessOf, authorize } from "./access.js";
+export { ensureDevKeys } from "./auth/dev-keys.js";
+export { createServiceTokenMinter, type ServiceTokenMinter } from "./auth/service-token.js";
+export { bearerToken, createTokenVerifier, type TokenVerifier } from "./auth/verify-token.js";
+export { type CallOptions, type ClientOptions, createClient, type MeshClient } from "./client.js";
+export {
+  address,
+  boolean,
+  ConfigError,
+  describeConfig,
+  integer,
+  loadConfig,
+  loadConfigOrExit,
+  oneOf,
+  port,
+  secret,
+  string,
+  url,
+} from "./config.js";
+export { type CallContext, currentCall, remainingMs } from "./context.js";
+/* Persistence and the event bus: */
+export { type Database, type DatabaseOptions, migrate, openDatabase } from "./database.js";
+export {
+  alreadyExists,
+  badRequest,
+  Code,
+  ConnectError,
+  type FieldViolation,
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  type PreconditionViolation,
+  permissionDenied,
+  type QuotaViolation,
+  quotaExceeded,
+  rateLimited,
+  unauthenticated,
+} from "./errors.js";
+export { type Consumer, type ConsumerOptions, type EventHandler, startConsumer } from "./events/consumer.js";
+export { InboxEntry } from "./events/inbox.js";
+export { EventBusMigration } from "./events/migration.js";
+export { OutboxEntry } from "./events/outbox.js";
+export { type Relay, type RelayOptions, startRelay } from "./events/relay.js";
+export { deadLetterStream, eventStream } from "./events/streams.js";
+export { type EventToWrite, writeEvent } from "./events/write-event.js";
+export { grpcDefinitionOf, grpcPathOf } from "./grpc-definition.js";
+/* For other libraries (the BFF, tools): */
+export { fromGrpcError, toGrpcStatus } from "./grpc-status.js";
+export type { HandlerOf, ServiceHandlers } from "./handlers.js";
+export { type ReadinessProbe, ServingStatus } from "./health.js";
+export { toConnectError } from "./infrastructure-errors.js";
+export { createLogger, type Logger } from "./logger.js";
+export { metricsRegistry, startMetricsServer } from "./metrics.js";
+export { hasRole, type Principal, type Role } from "./principal.js";
+export { createReflection, type Reflection } from "./reflection.js";
+export { implement, type MeshServer, type ServerOptions, type ServiceImplementation, startServer } from "./server.js";
+export { Checker, defineValidator, type RequestValidator } from "./validate.js";

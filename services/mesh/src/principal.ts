@@ -1,0 +1,32 @@
+/** A role a Marquee user may hold. Audiences nest: admin ⊃ organizer ⊃ customer. */
+export type Role = "customer" | "organizer" | "admin";
+
+/**
+ * Who is calling, as proven by a verified bearer token. Handlers read it from the call context; it is
+ * never taken from a request field.
+ */
+export interface Principal {
+  /** The token's `sub`: a user id, `client:<id>` for a partner, or `svc:<name>` for a Marquee service. */
+  readonly subject: string;
+  /** What kind of caller the subject is. */
+  readonly kind: "user" | "partner" | "service";
+  /** Roles of a user; empty for partners and services. */
+  readonly roles: readonly Role[];
+  /** OAuth2 scopes of a partner token; empty for users and services. */
+  readonly scopes: readonly string[];
+  /** The verified token itself, forwarded unchanged when this call calls another service. */
+  readonly token: string;
+  /** When the token expires, in epoch milliseconds. */
+  readonly expiresAtMs: number;
+}
+
+/** The user id of a user principal; for others, the subject. Resources are owned by this id. */
+export function ownerIdOf(principal: Principal): string {
+  return principal.subject;
+}
+
+/** Whether the principal holds the role, counting the nesting admin ⊃ organizer ⊃ customer. */
+export function hasRole(principal: Principal, role: Role): boolean {
+  const rank: Record<Role, number> = { customer: 1, organizer: 2, admin: 3 };
+  return principal.roles.some((held) => rank[held] >= rank[role]);
+}

@@ -1,0 +1,13 @@
+import { stopPostgres } from "./postgres.js";
+import { shutdownRedis } from "./redis.js";
+
+/**
+ * Root hooks for mocha (`--require services/mesh/src/testing/hooks.ts`): after the whole run, stop the
+ * embedded PostgreSQL and redis-server this test process started, so no server outlives the run.
+ */
+export const mochaHooks = {
+  async afterAll(this: Mocha.Context) {
+    this.timeout(30_000);
+    await Promise.all([stopPostgres(), shutdownRedis()]);
+  },
+};

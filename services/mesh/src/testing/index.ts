@@ -1,0 +1,25 @@
+/**
+ * `@marquee/mesh/testing`: what every service's tests start the same way — one embedded PostgreSQL and
+ * one Redis per test run (a fresh schema per suite), servers on free ports, and tokens signed by a test
+ * key pair the servers trust.
+ */
+
+export { type TestDatabase, testDatabase } from "./postgres.js";
+export { restartRedis, shutdownRedis, stopRedis, testRedis } from "./redis.js";
+export { startTestServer, type TestServer, testClient } from "./server.js";
+export { freePort, repoRoot } from "./server-process.js";
+export {
+  adminToken,
+  customerToken,
+  type ForgedTokenAttack,
+  forgedTokens,
+  mintTestToken,
+  organizerToken,
+  partnerToken,
+  serviceToken,
+  type TestKeys,
+  testKeys,
+  testUserIds,
+} from "./tokens.js";
+export { useTracing } from "./tracing.js";
+export { type WaitOptions, waitFor } from "./wait-for.js";

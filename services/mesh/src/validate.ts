@@ -1,0 +1,96 @@
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import type { FieldViolation } from "./errors.js";
+
+/**
+ * Request validation, declared once per request message and applied by the server before the handler:
+ * a request with any violation gets INVALID_ARGUMENT with a BadRequest naming every bad field, and the
+ * handler never runs. (`buf.validate` lives on the BSR, out of reach here, so the rules are code.)
+ *
+ * ```ts
+ * export const holdSeatsRules = defineValidator(HoldSeatsRequestSchema, (request, check) => {
+ *   check.required("event_id", request.eventId);
+ *   check.that("seat_ids", request.seatIds.length > 0 || request.places.length > 0, "hold at least one seat or place");
+ *   check.unique("seat_ids", request.seatIds);
+ * });
+ * ```
+ * Field paths use proto names (`event.stops[1].city`), as BadRequest asks.
+ */
+export interface RequestValidator<D extends DescMessage = DescMessage> {
+  readonly schema: D;
+  /** Every violation of the request; empty when it is valid. */
+  validate(request: MessageShape<D>): FieldViolation[];
+}
+
+/** Collects violations with the checks requests need most. Each check returns whether it passed. */
+export class Checker {
+  readonly violations: FieldViolation[] = [];
+
+  /** Records a violation of `field` unless `condition` holds. */
+  that(field: string, condition: boolean, description: string): boolean {
+    if (!condition) this.violations.push({ field, description });
+    return condition;
+  }
+
+  /** A string that must not be empty or blank. */
+  required(field: string, value: string | undefined): boolean {
+    return this.that(field, value !== undefined && value.trim().length > 0, "is required");
+  }
+
+  /** A message field that must be set. */
+  present(field: string, value: object | undefined): value is object {
+    return this.that(field, value !== undefined, "is required");
+  }
+
+  /** A string of at most `max` characters (code points). */
+  maxLength(field: string, value: string, max: number): boolean {
+    return this.that(field, [...value].length <= max, `must be at most ${max} characters`);
+  }
+
+  /** A number within [min, max]. */
+  range(field: string, value: number | bigint, min: number, max: number): boolean {
+    return this.that(field, value >= min && value <= max, `must be between ${min} and ${max}`);
+  }
+
+  /** A canonical UUID. */
+  uuid(field: string, value: string): boolean {
+    return this.that(field, /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i.test(value), "must be a UUID");
+  }
+
+  /** A string matching `pattern`, described for the caller by `description`. */
+  matches(field: string, value: string, pattern: RegExp, description: string): boolean {
+    return this.that(field, pattern.test(value), description);
+  }
+
+  /** A list without repeated values; each repeat is reported at its index. */
+  unique(field: string, values: readonly string[]): boolean {
+    const seen = new Set<string>();
+    let isUnique = true;
+    values.forEach((value, index) => {
+      if (seen.has(value)) isUnique = this.that(`${field}[${index}]`, false, `repeats ${JSON.stringify(value)}`);
+      seen.add(value);
+    });
+    return isUnique;
+  }
+
+  /** Runs `rules` for every item of a repeated field with the item's path, e.g. `event.stops[2]`. */
+  each<T>(field: string, items: readonly T[], rules: (item: T, path: string, index: number) => void): void {
+    items.forEach((item, index) => {
+      rules(item, `${field}[${index}]`, index);
+    });
+  }
+}
+
+/** Declares the rules of one request message. */
+export function defineValidator<D extends DescMessage>(
+  schema: D,
+  rules: (request: MessageShape<D>, check: Checker) => void,
+): RequestValidator<D> {
+  return {
+    schema,
+    validate(request) {
+      const check = new Checker();
+      rules(request, check);
+      return check.violations;
+    },
+  };
+}
