@@ -2,20 +2,16 @@
 // @generated from file marquee/meshtest/v1/mesh_test.proto (package marquee.meshtest.v1, syntax proto3)
 /* eslint-disable */
 
-import type { Message } from "@bufbuild/protobuf";
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_marquee_api_v1_access } from "@marquee/proto/marquee/api/v1/access_pb.js";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file marquee/meshtest/v1/mesh_test.proto.
  */
-export const file_marquee_meshtest_v1_mesh_test: GenFile =
-  /*@__PURE__*/
-  fileDesc(
-    "CiNtYXJxdWVlL21lc2h0ZXN0L3YxL21lc2hfdGVzdC5wcm90bxITbWFycXVlZS5tZXNodGVzdC52MSJDCgtFY2hvUmVxdWVzdBIPCgdtZXNzYWdlGAEgASgJEhAKCGRlbGF5X21zGAIgASgFEhEKCWZhaWxfY29kZRgDIAEoBSJxCgxFY2hvUmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRIPCgdzdWJqZWN0GAIgASgJEhQKDHJlbWFpbmluZ19tcxgDIAEoAxIXCg9pZGVtcG90ZW5jeV9rZXkYBCABKAkSEAoIdHJhY2VfaWQYBSABKAkiIgoNQ2hhcmdlUmVxdWVzdBIRCglmYWlsX2NvZGUYASABKAUiHwoOQ2hhcmdlUmVzcG9uc2USDQoFY2FsbHMYASABKAUiFgoUT3JnYW5pemVyT25seVJlcXVlc3QiKAoVT3JnYW5pemVyT25seVJlc3BvbnNlEg8KB3N1YmplY3QYASABKAkiEgoQQWRtaW5Pbmx5UmVxdWVzdCIkChFBZG1pbk9ubHlSZXNwb25zZRIPCgdzdWJqZWN0GAEgASgJIhUKE0ludGVybmFsT25seVJlcXVlc3QiJwoUSW50ZXJuYWxPbmx5UmVzcG9uc2USDwoHc3ViamVjdBgBIAEoCSIjCg5Gb3J3YXJkUmVxdWVzdBIRCglhZGRyZXNzZXMYASADKAkiRgoPRm9yd2FyZFJlc3BvbnNlEjMKCGxhc3RfaG9wGAEgASgLMiEubWFycXVlZS5tZXNodGVzdC52MS5FY2hvUmVzcG9uc2UiPQoQVmFsaWRhdGVkUmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBWNvdW50GAIgASgFEgwKBHRhZ3MYAyADKAkiIgoRVmFsaWRhdGVkUmVzcG9uc2USDQoFY2FsbHMYASABKAUiMgoMQ291bnRSZXF1ZXN0Eg0KBWNvdW50GAEgASgFEhMKC2ludGVydmFsX21zGAIgASgFIjEKDUNvdW50UmVzcG9uc2USDgoGbnVtYmVyGAEgASgFEhAKCHRyYWNlX2lkGAIgASgJMr0GCg9NZXNoVGVzdFNlcnZpY2USVgoERWNobxIgLm1hcnF1ZWUubWVzaHRlc3QudjEuRWNob1JlcXVlc3QaIS5tYXJxdWVlLm1lc2h0ZXN0LnYxLkVjaG9SZXNwb25zZSIJkAIBirUYAggBElkKBkNoYXJnZRIiLm1hcnF1ZWUubWVzaHRlc3QudjEuQ2hhcmdlUmVxdWVzdBojLm1hcnF1ZWUubWVzaHRlc3QudjEuQ2hhcmdlUmVzcG9uc2UiBoq1GAIIAhJ+Cg1Pcmdhbml6ZXJPbmx5EikubWFycXVlZS5tZXNodGVzdC52MS5Pcmdhbml6ZXJPbmx5UmVxdWVzdBoqLm1hcnF1ZWUubWVzaHRlc3QudjEuT3JnYW5pemVyT25seVJlc3BvbnNlIhaQAgGKtRgPCAMSC2V2ZW50cy5yZWFkEmUKCUFkbWluT25seRIlLm1hcnF1ZWUubWVzaHRlc3QudjEuQWRtaW5Pbmx5UmVxdWVzdBomLm1hcnF1ZWUubWVzaHRlc3QudjEuQWRtaW5Pbmx5UmVzcG9uc2UiCZACAYq1GAIIBBJuCgxJbnRlcm5hbE9ubHkSKC5tYXJxdWVlLm1lc2h0ZXN0LnYxLkludGVybmFsT25seVJlcXVlc3QaKS5tYXJxdWVlLm1lc2h0ZXN0LnYxLkludGVybmFsT25seVJlc3BvbnNlIgmQAgGKtRgCCAUSXwoHRm9yd2FyZBIjLm1hcnF1ZWUubWVzaHRlc3QudjEuRm9yd2FyZFJlcXVlc3QaJC5tYXJxdWVlLm1lc2h0ZXN0LnYxLkZvcndhcmRSZXNwb25zZSIJkAIBirUYAggBEmIKCVZhbGlkYXRlZBIlLm1hcnF1ZWUubWVzaHRlc3QudjEuVmFsaWRhdGVkUmVxdWVzdBomLm1hcnF1ZWUubWVzaHRlc3QudjEuVmFsaWRhdGVkUmVzcG9uc2UiBoq1GAIIARJbCgVDb3VudBIhLm1hcnF1ZWUubWVzaHRlc3QudjEuQ291bnRSZXF1ZXN0GiIubWFycXVlZS5tZXNodGVzdC52MS5Db3VudFJlc3BvbnNlIgmQAgGKtRgCCAEwAWIGcHJvdG8z",
-    [file_marquee_api_v1_access],
-  );
+export const file_marquee_meshtest_v1_mesh_test: GenFile = /*@__PURE__*/
+  fileDesc("CiNtYXJxdWVlL21lc2h0ZXN0L3YxL21lc2hfdGVzdC5wcm90bxITbWFycXVlZS5tZXNodGVzdC52MSJDCgtFY2hvUmVxdWVzdBIPCgdtZXNzYWdlGAEgASgJEhAKCGRlbGF5X21zGAIgASgFEhEKCWZhaWxfY29kZRgDIAEoBSJxCgxFY2hvUmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRIPCgdzdWJqZWN0GAIgASgJEhQKDHJlbWFpbmluZ19tcxgDIAEoAxIXCg9pZGVtcG90ZW5jeV9rZXkYBCABKAkSEAoIdHJhY2VfaWQYBSABKAkiIgoNQ2hhcmdlUmVxdWVzdBIRCglmYWlsX2NvZGUYASABKAUiHwoOQ2hhcmdlUmVzcG9uc2USDQoFY2FsbHMYASABKAUiFgoUT3JnYW5pemVyT25seVJlcXVlc3QiKAoVT3JnYW5pemVyT25seVJlc3BvbnNlEg8KB3N1YmplY3QYASABKAkiEgoQQWRtaW5Pbmx5UmVxdWVzdCIkChFBZG1pbk9ubHlSZXNwb25zZRIPCgdzdWJqZWN0GAEgASgJIhUKE0ludGVybmFsT25seVJlcXVlc3QiJwoUSW50ZXJuYWxPbmx5UmVzcG9uc2USDwoHc3ViamVjdBgBIAEoCSIjCg5Gb3J3YXJkUmVxdWVzdBIRCglhZGRyZXNzZXMYASADKAkiRgoPRm9yd2FyZFJlc3BvbnNlEjMKCGxhc3RfaG9wGAEgASgLMiEubWFycXVlZS5tZXNodGVzdC52MS5FY2hvUmVzcG9uc2UiPQoQVmFsaWRhdGVkUmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBWNvdW50GAIgASgFEgwKBHRhZ3MYAyADKAkiIgoRVmFsaWRhdGVkUmVzcG9uc2USDQoFY2FsbHMYASABKAUiMgoMQ291bnRSZXF1ZXN0Eg0KBWNvdW50GAEgASgFEhMKC2ludGVydmFsX21zGAIgASgFIjEKDUNvdW50UmVzcG9uc2USDgoGbnVtYmVyGAEgASgFEhAKCHRyYWNlX2lkGAIgASgJMr0GCg9NZXNoVGVzdFNlcnZpY2USVgoERWNobxIgLm1hcnF1ZWUubWVzaHRlc3QudjEuRWNob1JlcXVlc3QaIS5tYXJxdWVlLm1lc2h0ZXN0LnYxLkVjaG9SZXNwb25zZSIJkAIBirUYAggBElkKBkNoYXJnZRIiLm1hcnF1ZWUubWVzaHRlc3QudjEuQ2hhcmdlUmVxdWVzdBojLm1hcnF1ZWUubWVzaHRlc3QudjEuQ2hhcmdlUmVzcG9uc2UiBoq1GAIIAhJ+Cg1Pcmdhbml6ZXJPbmx5EikubWFycXVlZS5tZXNodGVzdC52MS5Pcmdhbml6ZXJPbmx5UmVxdWVzdBoqLm1hcnF1ZWUubWVzaHRlc3QudjEuT3JnYW5pemVyT25seVJlc3BvbnNlIhaQAgGKtRgPCAMSC2V2ZW50cy5yZWFkEmUKCUFkbWluT25seRIlLm1hcnF1ZWUubWVzaHRlc3QudjEuQWRtaW5Pbmx5UmVxdWVzdBomLm1hcnF1ZWUubWVzaHRlc3QudjEuQWRtaW5Pbmx5UmVzcG9uc2UiCZACAYq1GAIIBBJuCgxJbnRlcm5hbE9ubHkSKC5tYXJxdWVlLm1lc2h0ZXN0LnYxLkludGVybmFsT25seVJlcXVlc3QaKS5tYXJxdWVlLm1lc2h0ZXN0LnYxLkludGVybmFsT25seVJlc3BvbnNlIgmQAgGKtRgCCAUSXwoHRm9yd2FyZBIjLm1hcnF1ZWUubWVzaHRlc3QudjEuRm9yd2FyZFJlcXVlc3QaJC5tYXJxdWVlLm1lc2h0ZXN0LnYxLkZvcndhcmRSZXNwb25zZSIJkAIBirUYAggBEmIKCVZhbGlkYXRlZBIlLm1hcnF1ZWUubWVzaHRlc3QudjEuVmFsaWRhdGVkUmVxdWVzdBomLm1hcnF1ZWUubWVzaHRlc3QudjEuVmFsaWRhdGVkUmVzcG9uc2UiBoq1GAIIARJbCgVDb3VudBIhLm1hcnF1ZWUubWVzaHRlc3QudjEuQ291bnRSZXF1ZXN0GiIubWFycXVlZS5tZXNodGVzdC52MS5Db3VudFJlc3BvbnNlIgmQAgGKtRgCCAEwAWIGcHJvdG8z", [file_marquee_api_v1_access]);
 
 /**
  * EchoRequest is the input of Echo.
@@ -49,8 +45,7 @@ export type EchoRequest = Message<"marquee.meshtest.v1.EchoRequest"> & {
  * Describes the message marquee.meshtest.v1.EchoRequest.
  * Use `create(EchoRequestSchema)` to create a new message.
  */
-export const EchoRequestSchema: GenMessage<EchoRequest> =
-  /*@__PURE__*/
+export const EchoRequestSchema: GenMessage<EchoRequest> = /*@__PURE__*/
   messageDesc(file_marquee_meshtest_v1_mesh_test, 0);
 
 /**
@@ -99,8 +94,7 @@ export type EchoResponse = Message<"marquee.meshtest.v1.EchoResponse"> & {
  * Describes the message marquee.meshtest.v1.EchoResponse.
  * Use `create(EchoResponseSchema)` to create a new message.
  */
-export const EchoResponseSchema: GenMessage<EchoResponse> =
-  /*@__PURE__*/
+export const EchoResponseSchema: GenMessage<EchoResponse> = /*@__PURE__*/
   messageDesc(file_marquee_meshtest_v1_mesh_test, 1);
 
 /**
@@ -121,8 +115,7 @@ export type ChargeRequest = Message<"marquee.meshtest.v1.ChargeRequest"> & {
  * Describes the message marquee.meshtest.v1.ChargeRequest.
  * Use `create(ChargeRequestSchema)` to create a new message.
  */
-export const ChargeRequestSchema: GenMessage<ChargeRequest> =
-  /*@__PURE__*/
+export const ChargeRequestSchema: GenMessage<ChargeRequest> = /*@__PURE__*/
   messageDesc(file_marquee_meshtest_v1_mesh_test, 2);
 
 /**
@@ -143,8 +136,7 @@ export type ChargeResponse = Message<"marquee.meshtest.v1.ChargeResponse"> & {
  * Describes the message marquee.meshtest.v1.ChargeResponse.
  * Use `create(ChargeResponseSchema)` to create a new message.
  */
-export const ChargeResponseSchema: GenMessage<ChargeResponse> =
-  /*@__PURE__*/
+export const ChargeResponseSchema: GenMessage<ChargeResponse> = /*@__PURE__*/
   messageDesc(file_marquee_meshtest_v1_mesh_test, 3);
 
 /**
@@ -152,14 +144,14 @@ export const ChargeResponseSchema: GenMessage<ChargeResponse> =
  *
  * @generated from message marquee.meshtest.v1.OrganizerOnlyRequest
  */
-export type OrganizerOnlyRequest = Message<"marquee.meshtest.v1.OrganizerOnlyRequest"> & {};
+export type OrganizerOnlyRequest = Message<"marquee.meshtest.v1.OrganizerOnlyRequest"> & {
+};
 
 /**
  * Describes the message marquee.meshtest.v1.OrganizerOnlyRequest.
  * Use `create(OrganizerOnlyRequestSchema)` to create a new message.
  */
-export const OrganizerOnlyRequestSchema: GenMessage<OrganizerOnlyRequest> =
-  /*@__PURE__*/
+export const OrganizerOnlyRequestSchema: GenMessage<OrganizerOnlyRequest> = /*@__PURE__*/
   messageDesc(file_marquee_meshtest_v1_mesh_test, 4);
 
 /**
@@ -180,8 +172,7 @@ export type OrganizerOnlyResponse = Message<"marquee.meshtest.v1.OrganizerOnlyRe
  * Describes the message marquee.meshtest.v1.OrganizerOnlyResponse.
  * Use `create(OrganizerOnlyResponseSchema)` to create a new message.
  */
-export const OrganizerOnlyResponseSchema: GenMessage<OrganizerOnlyResponse> =
-  /*@__PURE__*/
+export const OrganizerOnlyResponseSchema: GenMessage<OrganizerOnlyResponse> = /*@__PURE__*/
   messageDesc(file_marquee_meshtest_v1_mesh_test, 5);
 
 /**
@@ -189,14 +180,14 @@ export const OrganizerOnlyResponseSchema: GenMessage<OrganizerOnlyResponse> =
  *
  * @generated from message marquee.meshtest.v1.AdminOnlyRequest
  */
-export type AdminOnlyRequest = Message<"marquee.meshtest.v1.AdminOnlyRequest"> & {};
+export type AdminOnlyRequest = Message<"marquee.meshtest.v1.AdminOnlyRequest"> & {
+};
 
 /**
  * Describes the message marquee.meshtest.v1.AdminOnlyRequest.
  * Use `create(AdminOnlyRequestSchema)` to create a new message.
  */
-export const AdminOnlyRequestSchema: GenMessage<AdminOnlyRequest> =
-  /*@__PURE__*/
+export const AdminOnlyRequestSchema: GenMessage<AdminOnlyRequest> = /*@__PURE__*/
   messageDesc(file_marquee_meshtest_v1_mesh_test, 6);
 
 /**
@@ -217,8 +208,7 @@ export type AdminOnlyResponse = Message<"marquee.meshtest.v1.AdminOnlyResponse">
  * Describes the message marquee.meshtest.v1.AdminOnlyResponse.
  * Use `create(AdminOnlyResponseSchema)` to create a new message.
  */
-export const AdminOnlyResponseSchema: GenMessage<AdminOnlyResponse> =
-  /*@__PURE__*/
+export const AdminOnlyResponseSchema: GenMessage<AdminOnlyResponse> = /*@__PURE__*/
   messageDesc(file_marquee_meshtest_v1_mesh_test, 7);
 
 /**
@@ -226,14 +216,14 @@ export const AdminOnlyResponseSchema: GenMessage<AdminOnlyResponse> =
  *
  * @generated from message marquee.meshtest.v1.InternalOnlyRequest
  */
-export type InternalOnlyRequest = Message<"marquee.meshtest.v1.InternalOnlyRequest"> & {};
+export type InternalOnlyRequest = Message<"marquee.meshtest.v1.InternalOnlyRequest"> & {
+};
 
 /**
  * Describes the message marquee.meshtest.v1.InternalOnlyRequest.
  * Use `create(InternalOnlyRequestSchema)` to create a new message.
  */
-export const InternalOnlyRequestSchema: GenMessage<InternalOnlyRequest> =
-  /*@__PURE__*/
+export const InternalOnlyRequestSchema: GenMessage<InternalOnlyRequest> = /*@__PURE__*/
   messageDesc(file_marquee_meshtest_v1_mesh_test, 8);
 
 /**
@@ -254,8 +244,7 @@ export type InternalOnlyResponse = Message<"marquee.meshtest.v1.InternalOnlyResp
  * Describes the message marquee.meshtest.v1.InternalOnlyResponse.
  * Use `create(InternalOnlyResponseSchema)` to create a new message.
  */
-export const InternalOnlyResponseSchema: GenMessage<InternalOnlyResponse> =
-  /*@__PURE__*/
+export const InternalOnlyResponseSchema: GenMessage<InternalOnlyResponse> = /*@__PURE__*/
   messageDesc(file_marquee_meshtest_v1_mesh_test, 9);
 
 /**
@@ -276,8 +265,7 @@ export type ForwardRequest = Message<"marquee.meshtest.v1.ForwardRequest"> & {
  * Describes the message marquee.meshtest.v1.ForwardRequest.
  * Use `create(ForwardRequestSchema)` to create a new message.
  */
-export const ForwardRequestSchema: GenMessage<ForwardRequest> =
-  /*@__PURE__*/
+export const ForwardRequestSchema: GenMessage<ForwardRequest> = /*@__PURE__*/
   messageDesc(file_marquee_meshtest_v1_mesh_test, 10);
 
 /**
@@ -298,8 +286,7 @@ export type ForwardResponse = Message<"marquee.meshtest.v1.ForwardResponse"> & {
  * Describes the message marquee.meshtest.v1.ForwardResponse.
  * Use `create(ForwardResponseSchema)` to create a new message.
  */
-export const ForwardResponseSchema: GenMessage<ForwardResponse> =
-  /*@__PURE__*/
+export const ForwardResponseSchema: GenMessage<ForwardResponse> = /*@__PURE__*/
   messageDesc(file_marquee_meshtest_v1_mesh_test, 11);
 
 /**
@@ -334,8 +321,7 @@ export type ValidatedRequest = Message<"marquee.meshtest.v1.ValidatedRequest"> &
  * Describes the message marquee.meshtest.v1.ValidatedRequest.
  * Use `create(ValidatedRequestSchema)` to create a new message.
  */
-export const ValidatedRequestSchema: GenMessage<ValidatedRequest> =
-  /*@__PURE__*/
+export const ValidatedRequestSchema: GenMessage<ValidatedRequest> = /*@__PURE__*/
   messageDesc(file_marquee_meshtest_v1_mesh_test, 12);
 
 /**
@@ -356,8 +342,7 @@ export type ValidatedResponse = Message<"marquee.meshtest.v1.ValidatedResponse">
  * Describes the message marquee.meshtest.v1.ValidatedResponse.
  * Use `create(ValidatedResponseSchema)` to create a new message.
  */
-export const ValidatedResponseSchema: GenMessage<ValidatedResponse> =
-  /*@__PURE__*/
+export const ValidatedResponseSchema: GenMessage<ValidatedResponse> = /*@__PURE__*/
   messageDesc(file_marquee_meshtest_v1_mesh_test, 13);
 
 /**
@@ -385,8 +370,7 @@ export type CountRequest = Message<"marquee.meshtest.v1.CountRequest"> & {
  * Describes the message marquee.meshtest.v1.CountRequest.
  * Use `create(CountRequestSchema)` to create a new message.
  */
-export const CountRequestSchema: GenMessage<CountRequest> =
-  /*@__PURE__*/
+export const CountRequestSchema: GenMessage<CountRequest> = /*@__PURE__*/
   messageDesc(file_marquee_meshtest_v1_mesh_test, 14);
 
 /**
@@ -414,8 +398,7 @@ export type CountResponse = Message<"marquee.meshtest.v1.CountResponse"> & {
  * Describes the message marquee.meshtest.v1.CountResponse.
  * Use `create(CountResponseSchema)` to create a new message.
  */
-export const CountResponseSchema: GenMessage<CountResponse> =
-  /*@__PURE__*/
+export const CountResponseSchema: GenMessage<CountResponse> = /*@__PURE__*/
   messageDesc(file_marquee_meshtest_v1_mesh_test, 15);
 
 /**
@@ -435,7 +418,7 @@ export const MeshTestService: GenService<{
     methodKind: "unary";
     input: typeof EchoRequestSchema;
     output: typeof EchoResponseSchema;
-  };
+  },
   /**
    * Like Echo, but not idempotent: a client must never retry it.
    *
@@ -445,7 +428,7 @@ export const MeshTestService: GenService<{
     methodKind: "unary";
     input: typeof ChargeRequestSchema;
     output: typeof ChargeResponseSchema;
-  };
+  },
   /**
    * Callable by organizers, admins, and partners with the "events.read" scope.
    *
@@ -455,7 +438,7 @@ export const MeshTestService: GenService<{
     methodKind: "unary";
     input: typeof OrganizerOnlyRequestSchema;
     output: typeof OrganizerOnlyResponseSchema;
-  };
+  },
   /**
    * Callable by admins only.
    *
@@ -465,7 +448,7 @@ export const MeshTestService: GenService<{
     methodKind: "unary";
     input: typeof AdminOnlyRequestSchema;
     output: typeof AdminOnlyResponseSchema;
-  };
+  },
   /**
    * Callable by Marquee services only.
    *
@@ -475,7 +458,7 @@ export const MeshTestService: GenService<{
     methodKind: "unary";
     input: typeof InternalOnlyRequestSchema;
     output: typeof InternalOnlyResponseSchema;
-  };
+  },
   /**
    * Calls Forward on the next address, or Echo on the last, and returns what the last hop saw.
    *
@@ -485,7 +468,7 @@ export const MeshTestService: GenService<{
     methodKind: "unary";
     input: typeof ForwardRequestSchema;
     output: typeof ForwardResponseSchema;
-  };
+  },
   /**
    * Has request validation declared for it.
    *
@@ -495,7 +478,7 @@ export const MeshTestService: GenService<{
     methodKind: "unary";
     input: typeof ValidatedRequestSchema;
     output: typeof ValidatedResponseSchema;
-  };
+  },
   /**
    * Streams count numbers, one every interval_ms.
    *
@@ -505,5 +488,7 @@ export const MeshTestService: GenService<{
     methodKind: "server_streaming";
     input: typeof CountRequestSchema;
     output: typeof CountResponseSchema;
-  };
-}> = /*@__PURE__*/ serviceDesc(file_marquee_meshtest_v1_mesh_test, 0);
+  },
+}> = /*@__PURE__*/
+  serviceDesc(file_marquee_meshtest_v1_mesh_test, 0);
+
