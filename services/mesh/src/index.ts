@@ -2,7 +2,7 @@
  * `@marquee/mesh`: the runtime every Marquee process shares. For services:
  */
 export { Audience, accessOf, authorize } from "./access.js";
-export { ensureDevKeys } from "./auth/dev-keys.js";
+export { ensureDevKeys, mintDevToken } from "./auth/dev-keys.js";
 export { createServiceTokenMinter, type ServiceTokenMinter } from "./auth/service-token.js";
 export { bearerToken, createTokenVerifier, type TokenVerifier } from "./auth/verify-token.js";
 export { type CallOptions, type ClientOptions, createClient, type MeshClient } from "./client.js";

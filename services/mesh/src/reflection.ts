@@ -10,6 +10,7 @@ import {
 } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
+import { file_google_rpc_error_details } from "@marquee/proto/google/rpc/error_details_pb.js";
 import {
   type ServerReflectionRequest,
   ServerReflectionRequestSchema,
@@ -58,6 +59,9 @@ export function createReflection(services: readonly DescService[]): Reflection {
     file.dependencies.forEach(reach);
   };
   for (const service of services) reach(service.file);
+  // Errors carry google.rpc details (BadRequest, PreconditionFailure…): served too, so grpcurl prints them
+  // decoded rather than as raw bytes.
+  reach(file_google_rpc_error_details);
   const encoded = new Map([...files].map(([name, file]) => [name, toBinary(FileDescriptorProtoSchema, file.proto)]));
   // Holds every message, enum, service and extension of the reachable files, nested ones included.
   const registry = createRegistry(...files.values());

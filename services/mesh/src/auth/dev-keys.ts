@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { link, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from "jose";
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
 
 /** The development signing key and where its public half is published; see {@link ensureDevKeys}. */
 export interface DevKeys {
@@ -90,4 +90,29 @@ async function publish(jwksPath: string, key: JWK): Promise<void> {
   const temporary = `${jwksPath}.${randomBytes(6).toString("hex")}.tmp`;
   await writeFile(temporary, `${JSON.stringify({ keys: [...keys, key] }, null, 2)}\n`, { mode: 0o644 });
   await rename(temporary, jwksPath);
+}
+
+/**
+ * A user or partner token signed with the development key, in the identity service's format, for the
+ * launcher's demo logins until the identity service issues real ones. Never used in production: the
+ * chart has no development key.
+ */
+export async function mintDevToken(
+  signingKey: JWK,
+  claims: { readonly sub: string; readonly roles?: readonly string[]; readonly scopes?: readonly string[] },
+  ttlSec = 12 * 3600,
+): Promise<string> {
+  const iat = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    ...(claims.roles ? { roles: [...claims.roles] } : {}),
+    ...(claims.scopes ? { scope: claims.scopes.join(" ") } : {}),
+  })
+    .setProtectedHeader({ alg: "ES256", kid: signingKey.kid as string })
+    .setIssuer("marquee")
+    .setAudience("marquee")
+    .setSubject(claims.sub)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ttlSec)
+    .setJti(randomUUID())
+    .sign(await importJWK(signingKey, "ES256"));
 }

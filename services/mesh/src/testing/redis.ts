@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { join } from "node:path";
+import { launchRedisServer } from "../local/redis-server.js";
 import { freePort, scratchDir } from "./server-process.js";
 
 interface Server {
@@ -65,34 +65,8 @@ async function startServer(): Promise<string> {
   }
 }
 
-async function launch(port: number, dir: string): Promise<ChildProcess> {
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
-  const child = spawn("redis-server", [...args, "--dir", dir, "--pidfile", join(dir, "redis.pid")], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  return await new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ready to accept connections")) {
-        child.stdout?.off("data", onData);
-        child.stdout?.resume();
-        resolve(child);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once("error", (error) =>
-      reject(
-        (error as NodeJS.ErrnoException).code === "ENOENT"
-          ? new Error("redis-server is not installed (apt-get install -y redis-server, or set REDIS_URL)")
-          : error,
-      ),
-    );
-    child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}: ${output.slice(-2000)}`)));
-  });
+function launch(port: number, dir: string): Promise<ChildProcess> {
+  return launchRedisServer({ port, dir, isPersistent: false });
 }
 
 async function kill(target: Server): Promise<void> {

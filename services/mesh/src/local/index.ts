@@ -1,0 +1,14 @@
+/**
+ * `@marquee/mesh/local`: the servers a developer's machine runs without installing anything by hand —
+ * PostgreSQL from npm, redis-server from the OS — shared by the dev launcher and the test kit.
+ */
+
+export { type LocalPostgres, type LocalPostgresOptions, removeData, startLocalPostgres } from "./postgres.js";
+export { isAlive, killOrphan, letPostgresUserReach } from "./processes.js";
+export {
+  ensureRedisServer,
+  hasRedisServer,
+  installLine,
+  launchRedisServer,
+  type RedisServerOptions,
+} from "./redis-server.js";
