@@ -54,6 +54,7 @@ export { type ReadinessProbe, ServingStatus } from "./health.js";
 export { toConnectError } from "./infrastructure-errors.js";
 export { createLogger, type Logger } from "./logger.js";
 export { metricsRegistry, startMetricsServer } from "./metrics.js";
+export { observeServedRpc } from "./observe-rpc.js";
 export { hasRole, type Principal, type Role } from "./principal.js";
 export { createReflection, type Reflection } from "./reflection.js";
 export { type BackgroundTask, runService, type ServiceProcess, type ServiceProcessOptions } from "./run-service.js";

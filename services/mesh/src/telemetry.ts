@@ -17,6 +17,7 @@ import { IORedisInstrumentation } from "@opentelemetry/instrumentation-ioredis";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import {
+  NoopSpanProcessor,
   type ReadableSpan,
   SimpleSpanProcessor,
   type SpanExporter,
@@ -54,6 +55,9 @@ const spanProcessors: SpanProcessor[] = [];
 if (process.env.MARQUEE_TRACE_FILE) {
   spanProcessors.push(new SimpleSpanProcessor({ exporter: new JsonLinesSpanExporter(process.env.MARQUEE_TRACE_FILE) }));
 }
+// NodeSDK registers a tracer provider only when it has a span processor; without one no span is created,
+// and logs and downstream services would see no trace id at all.
+if (spanProcessors.length === 0) spanProcessors.push(new NoopSpanProcessor());
 
 const sdk = new NodeSDK({
   serviceName: process.env.OTEL_SERVICE_NAME ?? "marquee",

@@ -1,0 +1,57 @@
+import type { DescService } from "@bufbuild/protobuf";
+import { address, integer, loadConfigOrExit, port, string } from "@marquee/mesh";
+import { addressVariableOf, contractServices, isInternalService } from "./gateway/index.js";
+
+/** Every public service of the contract: what the BFF serves once its upstream's address is set. */
+export const publicServices = (await contractServices()).filter((service) => !isInternalService(service));
+
+/** `<NAME>_ADDR` per domain with public services, e.g. CATALOG_ADDR; unset = that domain is not served. */
+const upstreamSettings = Object.fromEntries(
+  Object.entries(Object.groupBy(publicServices, addressVariableOf)).map(([variable, services]) => [
+    variable,
+    address(
+      `host:port of the upstream serving ${(services ?? []).map((s) => s.name).join(", ")}; unset: not served`,
+      "",
+    ),
+  ]),
+);
+
+/** Origins as a comma-separated list, each exactly `scheme://host[:port]`. */
+function origins(doc: string) {
+  return {
+    doc,
+    defaultValue: [] as readonly string[],
+    isSecret: false,
+    parse(raw: string): readonly string[] {
+      const list = raw
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== "");
+      for (const origin of list) {
+        let parsed: URL | undefined;
+        try {
+          parsed = new URL(origin);
+        } catch {}
+        if (parsed?.origin !== origin) throw new Error(`"${origin}" is not an origin like https://app.example.com`);
+      }
+      return list;
+    },
+  };
+}
+
+export const config = loadConfigOrExit("bff", {
+  PORT: port("the one port for browsers (HTTP/1.1) and gRPC clients (h2c)", 8080),
+  METRICS_PORT: port("Prometheus /metrics", 9480),
+  AUTH_JWKS_URL: string("identity's JWKS: an https URL, or a file path in development"),
+  MAX_REQUEST_BYTES: integer("largest request message accepted, in bytes", 1024 * 1024, { min: 1024 }),
+  REQUEST_TIMEOUT_MS: integer("longest a unary call may take; a caller's shorter deadline wins", 10_000, {
+    min: 100,
+  }),
+  CORS_ORIGINS: origins("comma-separated origins whose pages may call the BFF; empty: same origin only"),
+  ...upstreamSettings,
+});
+
+/** The configured address of the upstream serving `service` (its `<NAME>_ADDR`); "" when unset. */
+export function upstreamAddressOf(service: DescService): string | undefined {
+  return (config as Readonly<Record<string, unknown>>)[addressVariableOf(service)] as string | undefined;
+}

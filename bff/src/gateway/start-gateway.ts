@@ -1,0 +1,111 @@
+import type { DescService } from "@bufbuild/protobuf";
+import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { createTokenVerifier, type Logger } from "@marquee/mesh";
+import { peerAddressKey } from "./call-values.js";
+import { addressVariableOf, isInternalService } from "./contract.js";
+import { corsPolicy } from "./cors.js";
+import { forward } from "./forward.js";
+import { pipeline } from "./interceptors/pipeline.js";
+import { listen, type RequestHandler } from "./listener.js";
+import { createProbes } from "./probes.js";
+import { serveReflection } from "./reflection.js";
+import { connectUpstreams, type UpstreamClientOptions } from "./upstreams.js";
+
+/** What the BFF serves and how; `src/config.ts` supplies each from the environment. */
+export interface GatewayOptions {
+  /**
+   * The services the BFF may serve: in production the whole contract (`contractServices()`); tests pass
+   * their own. Internal services among them are never served.
+   */
+  readonly services: readonly DescService[];
+  /** The `host:port` of the upstream serving a service (its `<NAME>_ADDR`); undefined or "" = not served. */
+  readonly addressOf: (service: DescService) => string | undefined;
+  /** `AUTH_JWKS_URL`: an https URL, or a file path in development. */
+  readonly jwksUrl: string;
+  readonly log: Logger;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** @default "0.0.0.0" */
+  readonly host?: string;
+  /** The largest request message accepted (after decompression); larger ones get RESOURCE_EXHAUSTED. */
+  readonly maxRequestBytes: number;
+  /** The longest a unary call may take; a caller's shorter deadline wins. */
+  readonly requestTimeoutMs: number;
+  /** Origins other than the BFF's own whose pages may call it; none by default. */
+  readonly corsOrigins?: readonly string[];
+  /** Settings of the mesh clients to the upstreams (retries, breaker). */
+  readonly clientOptions?: UpstreamClientOptions;
+}
+
+/** A running BFF. */
+export interface Gateway {
+  /** The port serving HTTP/1.1 and h2c. */
+  readonly port: number;
+  /** The public services it forwards and reflection lists. */
+  readonly services: readonly DescService[];
+  /**
+   * Graceful stop: `/readyz` answers 503, no new connections are accepted, in-flight calls get up to
+   * `drainMs` to finish, then the rest are ended UNAVAILABLE; upstream channels are closed last.
+   */
+  shutdown(drainMs?: number): Promise<void>;
+}
+
+/**
+ * Starts the BFF on one port: Connect (JSON and binary), gRPC-Web and gRPC, each public service
+ * forwarded to its upstream through the generic forwarding, server reflection over exactly those
+ * services, `/healthz` and `/readyz`, and CORS closed unless origins are allowed. See `pipeline` for
+ * what every call goes through.
+ */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { log } = options;
+  const upstreams = connectUpstreams(options.services, options.addressOf, options.clientOptions);
+  const served = upstreams.map((upstream) => upstream.service);
+  const verifier = createTokenVerifier({ jwksUrl: options.jwksUrl });
+  const shutdown = new AbortController();
+
+  const rpcs = connectNodeAdapter({
+    routes(router) {
+      for (const upstream of upstreams) forward(router, upstream, { maxUnaryTimeoutMs: options.requestTimeoutMs });
+      serveReflection(router, served);
+    },
+    interceptors: pipeline({ log, verifier }),
+    readMaxBytes: options.maxRequestBytes,
+    // Handlers' signals abort with this, so calls still running when the drain ends answer UNAVAILABLE.
+    shutdownSignal: shutdown.signal,
+    contextValues: (request) => createContextValues().set(peerAddressKey, request.socket.remoteAddress ?? ""),
+  });
+  const probes = createProbes(upstreams);
+  const cors = corsPolicy(options.corsOrigins ?? []);
+  const handler: RequestHandler = (request, response) => {
+    if (probes.handle(request, response) || cors(request, response)) return;
+    rpcs(request, response);
+  };
+
+  const listener = await listen(handler, options.port, options.host);
+  const notServed = options.services.filter((s) => !isInternalService(s) && !served.includes(s));
+  log.info(
+    {
+      port: listener.port,
+      services: Object.fromEntries(upstreams.map((u) => [u.service.typeName, u.address])),
+      notServed: notServed.map((s) => `${s.typeName} (no ${addressVariableOf(s)})`),
+    },
+    "serving",
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port: listener.port,
+    services: served,
+    shutdown(drainMs = 10_000) {
+      stopping ??= (async () => {
+        probes.markShuttingDown();
+        await listener.close(drainMs, () =>
+          shutdown.abort(new ConnectError("the BFF is shutting down", Code.Unavailable)),
+        );
+        for (const upstream of upstreams) upstream.close();
+      })();
+      return stopping;
+    },
+  };
+}
