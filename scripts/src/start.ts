@@ -1,0 +1,75 @@
+/**
+ * `npm start`: the whole stack on this machine, with demo data. Ctrl-C stops all of it.
+ */
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
+import { repoRoot, startStack } from "./stack.js";
+import { toolsBin } from "./tools.js";
+
+const say = (line: string) => process.stdout.write(`  ${line}\n`);
+process.stdout.write("Marquee is starting…\n");
+
+let stack: Awaited<ReturnType<typeof startStack>>;
+try {
+  stack = await startStack({ say });
+} catch (error) {
+  process.stderr.write(`\nMarquee could not start: ${(error as Error).message}\n`);
+  process.exit(1);
+}
+
+const grpcurl = existsSync(join(toolsBin, "grpcurl")) ? relative(process.cwd(), join(toolsBin, "grpcurl")) : "grpcurl";
+const catalog = stack.services.find((s) => s.name === "catalog");
+const lines = [
+  "",
+  `Ready. ${stack.demoData}.`,
+  "",
+  ...stack.services.map(
+    (s) => `  ${s.name.padEnd(13)} grpc://${s.address}   metrics http://127.0.0.1:${s.metricsPort}/metrics`,
+  ),
+  "",
+  ...(stack.bffUrl
+    ? [
+        `  BFF (public API for browsers, partners and internal teams): ${stack.bffUrl}`,
+        `  ${grpcurl} -plaintext ${new URL(stack.bffUrl).host} list`,
+        `  ${grpcurl} -plaintext -d '{"city": "Dhaka"}' ${new URL(stack.bffUrl).host} marquee.catalog.v1.CatalogService/ListEvents`,
+        `  curl -s -H 'content-type: application/json' -d '{"city": "Dhaka"}' ${stack.bffUrl}/marquee.catalog.v1.CatalogService/ListEvents`,
+      ]
+    : []),
+  ...(catalog ? ["", `  A service directly: ${grpcurl} -plaintext ${catalog.address} list`] : []),
+  ...(grpcurl === "grpcurl" ? ["  (no grpcurl? `npm run tools -- grpcurl` builds it into .tools/bin)"] : []),
+  "",
+  "  Demo bearer tokens (12 h; add -H 'authorization: Bearer <token>'):",
+  `    organizer  ${stack.tokens.organizer}`,
+  `    customer   ${stack.tokens.customer}`,
+  `    admin      ${stack.tokens.admin}`,
+  "",
+  `  Logs: ${relative(repoRoot, join(stack.dataDir, "logs"))}/<service>.log    Ctrl-C stops everything.`,
+  "",
+];
+process.stdout.write(`${lines.join("\n")}\n`);
+
+stack.died.then(({ name, code, logFile }) => {
+  process.stderr.write(
+    `\n${name} stopped unexpectedly (exit ${code}). Its log: ${relative(process.cwd(), logFile)}\n` +
+      "The rest keeps running; fix the cause, then Ctrl-C and `npm start` again.\n",
+  );
+});
+
+let isStopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (isStopping) return;
+    isStopping = true;
+    process.stdout.write("\nStopping…\n");
+    stack.stop().then(
+      () => {
+        process.stdout.write("Stopped. Nothing is left running.\n");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(`stop failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  });
+}

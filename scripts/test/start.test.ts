@@ -1,0 +1,151 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { isAlive } from "@marquee/mesh/local";
+import { expect } from "chai";
+import { fixedPorts, serviceSlots } from "../src/ports.js";
+import { repoRoot } from "../src/stack.js";
+import { tool } from "../src/tools.js";
+
+/** Every process descended from `root`, from /proc. */
+function descendants(root: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command may contain spaces and parentheses: the parent pid follows the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const found: number[] = [];
+  const visit = (pid: number) => {
+    for (const [child, parent] of parentOf) {
+      if (parent === pid) {
+        found.push(child);
+        visit(child);
+      }
+    }
+  };
+  visit(root);
+  return found;
+}
+
+/** Starts `npm start`'s script and resolves with the process and its output once it prints "Ready.". */
+async function launch(dataDir: string, portOffset: number): Promise<{ launcher: ChildProcess; output: string[] }> {
+  const launcher = spawn(process.execPath, ["--import", "tsx", "scripts/src/start.ts"], {
+    cwd: repoRoot,
+    env: { ...process.env, MARQUEE_DATA_DIR: dataDir, MARQUEE_PORT_OFFSET: String(portOffset), LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const output: string[] = [];
+  const lines = createInterface({ input: launcher.stdout as NodeJS.ReadableStream });
+  await new Promise<void>((resolve, reject) => {
+    lines.on("line", (line) => {
+      output.push(line);
+      if (line.startsWith("Ready.")) resolve();
+    });
+    launcher.once("exit", (code) => reject(new Error(`launcher exited with ${code}:\n${output.join("\n")}`)));
+  });
+  return { launcher, output };
+}
+
+async function stopWithCtrlC(launcher: ChildProcess): Promise<number | null> {
+  const exited = once(launcher, "exit");
+  launcher.kill("SIGINT");
+  const [code] = (await exited) as [number | null];
+  return code;
+}
+
+describe("npm start (scripts/src/start.ts)", function () {
+  this.timeout(240_000);
+  const dataDir = join(repoRoot, ".data", "test", `launcher-${process.pid}`);
+  // A second stack must not collide with a developer's `npm start` on the table's ports.
+  const portOffset = 10_000 + (process.pid % 40) * 100;
+  const catalogPort = (serviceSlots.find((s) => s.name === "catalog")?.port ?? 0) + portOffset;
+  const bffPort = fixedPorts.bff + portOffset;
+  let grpcurl: string;
+  let running: ChildProcess | undefined;
+
+  before(() => {
+    grpcurl = tool("grpcurl");
+  });
+  // A failed assertion must not leave a stack running for the next test (or the next run) to trip on.
+  afterEach(async () => {
+    if (running && running.exitCode === null && running.signalCode === null) await stopWithCtrlC(running);
+    running = undefined;
+  });
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  function listEvents(): {
+    events: Array<{ title: string; kind: string; category: string; stops?: Array<{ city: string }> }>;
+  } {
+    const out = execFileSync(
+      grpcurl,
+      [
+        "-plaintext",
+        "-d",
+        '{"page_size": 100}',
+        `127.0.0.1:${catalogPort}`,
+        "marquee.catalog.v1.CatalogService/ListEvents",
+      ],
+      { encoding: "utf8" },
+    );
+    return JSON.parse(out);
+  }
+
+  it("starts the stack with demo data that grpcurl lists, and Ctrl-C leaves no process behind", async () => {
+    const { launcher, output } = await launch(dataDir, portOffset);
+    running = launcher;
+    expect(output.join("\n")).to.include("demo data loaded");
+
+    const services = execFileSync(grpcurl, ["-plaintext", `127.0.0.1:${catalogPort}`, "list"], { encoding: "utf8" });
+    // A service's own port lists its internal service too (for operators inside the cluster); the BFF's does not.
+    expect(services).to.include("marquee.catalog.v1.CatalogService");
+
+    const coach = listEvents().events.find((event) => event.category === "CATEGORY_BUS");
+    expect(coach?.kind).to.equal("EVENT_KIND_TRIP");
+    expect(coach?.stops?.map((stop) => stop.city)).to.deep.equal([
+      "Dhaka",
+      "Faridpur",
+      "Jessore",
+      "Benapole",
+      "Kolkata",
+    ]);
+
+    const throughBff = execFileSync(grpcurl, ["-plaintext", `127.0.0.1:${bffPort}`, "list"], { encoding: "utf8" });
+    expect(throughBff).to.include("marquee.catalog.v1.CatalogService");
+    expect(throughBff).not.to.include("Internal");
+    const viaFetch = await fetch(`http://127.0.0.1:${bffPort}/marquee.catalog.v1.CatalogService/ListEvents`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ city: "Kolkata" }),
+    });
+    const kolkata = (await viaFetch.json()) as { events: Array<{ title: string }> };
+    expect(kolkata.events.map((event) => event.title)).to.include("Dhaka → Kolkata (Diu Paribahan)");
+
+    const started = descendants(launcher.pid as number);
+    expect(started.length, "PostgreSQL, Redis and the services run under the launcher").to.be.greaterThan(3);
+    expect(await stopWithCtrlC(launcher)).to.equal(0);
+    // Helpers such as tsx's esbuild service end a moment after their parent: allow them a few seconds.
+    let survivors = started.filter(isAlive);
+    for (let waited = 0; survivors.length > 0 && waited < 5000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      survivors = survivors.filter(isAlive);
+    }
+    expect(survivors, "processes still running after Ctrl-C").to.deep.equal([]);
+    expect(existsSync(join(dataDir, "postgres", "postmaster.pid")), "PostgreSQL shut down cleanly").to.equal(false);
+  });
+
+  it("reuses the data on a second start instead of loading the demo again", async () => {
+    const { launcher, output } = await launch(dataDir, portOffset);
+    running = launcher;
+    expect(output.join("\n")).to.include("demo data already loaded");
+    expect(listEvents().events.filter((event) => event.category === "CATEGORY_BUS")).to.have.length(1);
+    expect(await stopWithCtrlC(launcher)).to.equal(0);
+  });
+});

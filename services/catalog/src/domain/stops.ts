@@ -1,0 +1,85 @@
+import { type Timestamp, timestampMs } from "@bufbuild/protobuf/wkt";
+import type { Checker } from "@marquee/mesh";
+import type { TripStop } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
+
+/** Bounds of a trip's route. */
+export const stopLimits = { minStops: 2, maxStops: 100, maxNameLength: 200, maxCityLength: 100 } as const;
+
+/** A stop id the request gives: 1 to 32 letters, digits, '_' or '-', starting with a letter or digit. */
+export const stopIdPattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+
+/** The id of each stop: the one given, or `stop-<position>` counted from 1. */
+export function stopIdsOf(stops: readonly Pick<TripStop, "id">[]): string[] {
+  return stops.map((stop, i) => stop.id || `stop-${i + 1}`);
+}
+
+/** A ride as positions on the route: it travels legs `from` … `to - 1` (leg i runs from stop i to stop i+1). */
+export interface RideSpan {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The whole route of a trip with `stopCount` stops, or the single leg of an event. */
+export function wholeRoute(stopCount: number): RideSpan {
+  return { from: 0, to: Math.max(1, stopCount - 1) };
+}
+
+/**
+ * Checks a trip's stops: the count, each stop's name, city and id, and time order — every stop but the
+ * first has an arrival time, every stop but the last a departure time, no departure before its arrival,
+ * and each stop reached strictly after the previous one is left.
+ */
+export function checkStops(stops: readonly TripStop[], check: Checker, path: string): void {
+  if (
+    !check.that(
+      path,
+      stops.length >= stopLimits.minStops && stops.length <= stopLimits.maxStops,
+      `a trip needs ${stopLimits.minStops} to ${stopLimits.maxStops} stops`,
+    )
+  ) {
+    return;
+  }
+  const ids = stopIdsOf(stops);
+  const seen = new Set<string>();
+  let previousTime: { ms: number; path: string } | undefined;
+  stops.forEach((stop, i) => {
+    const at = `${path}[${i}]`;
+    if (check.required(`${at}.name`, stop.name)) check.maxLength(`${at}.name`, stop.name, stopLimits.maxNameLength);
+    if (check.required(`${at}.city`, stop.city)) check.maxLength(`${at}.city`, stop.city, stopLimits.maxCityLength);
+    if (stop.id !== "")
+      check.matches(`${at}.id`, stop.id, stopIdPattern, "must be 1 to 32 letters, digits, '_' or '-'");
+    const id = ids[i] ?? "";
+    check.that(`${at}.id`, !seen.has(id), `repeats stop id ${JSON.stringify(id)}`);
+    seen.add(id);
+
+    const isFirst = i === 0;
+    const isLast = i === stops.length - 1;
+    if (!isFirst) check.present(`${at}.arrival_time`, stop.arrivalTime);
+    if (!isLast) check.present(`${at}.departure_time`, stop.departureTime);
+    const times: [Timestamp | undefined, string][] = [
+      [stop.arrivalTime, `${at}.arrival_time`],
+      [stop.departureTime, `${at}.departure_time`],
+    ];
+    let isFirstTimeOfStop = true;
+    for (const [time, timePath] of times) {
+      if (time === undefined) continue;
+      const ms = timestampMs(time);
+      if (previousTime !== undefined) {
+        if (isFirstTimeOfStop) {
+          check.that(timePath, ms > previousTime.ms, `must be after ${previousTime.path}`);
+        } else {
+          check.that(timePath, ms >= previousTime.ms, "must not be before arrival_time");
+        }
+      }
+      previousTime = { ms, path: timePath };
+      isFirstTimeOfStop = false;
+    }
+  });
+}
+
+/** Departure from the first stop and arrival at the last: a trip's start and end. */
+export function routeTimes(stops: readonly TripStop[]): { start?: Timestamp; end?: Timestamp } {
+  const start = stops[0]?.departureTime;
+  const end = stops.at(-1)?.arrivalTime;
+  return { ...(start ? { start } : {}), ...(end ? { end } : {}) };
+}

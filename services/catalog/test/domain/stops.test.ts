@@ -1,0 +1,91 @@
+import { create } from "@bufbuild/protobuf";
+import { Checker } from "@marquee/mesh";
+import { TripStopSchema } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
+import { expect } from "chai";
+import { checkStops, routeTimes, stopIdsOf, wholeRoute } from "../../src/domain/stops.js";
+import { at, route } from "../support/fixtures.js";
+
+function violationsOf(stops: ReturnType<typeof route>) {
+  const check = new Checker();
+  checkStops(
+    stops.map((stop) => create(TripStopSchema, stop)),
+    check,
+    "event.stops",
+  );
+  return check.violations.map((v) => v.field);
+}
+
+describe("stopIdsOf", () => {
+  it("keeps given ids and numbers the others stop-1, stop-2… by position", () => {
+    expect(stopIdsOf([{ id: "" }, { id: "jessore" }, { id: "" }])).to.deep.equal(["stop-1", "jessore", "stop-3"]);
+  });
+});
+
+describe("checkStops", () => {
+  it("accepts a route strictly ordered in time", () => {
+    expect(violationsOf(route())).to.deep.equal([]);
+  });
+
+  it("needs at least two stops", () => {
+    expect(violationsOf(route().slice(0, 1))).to.deep.equal(["event.stops"]);
+  });
+
+  it("reports a stop reached before the previous one is left, on its arrival time", () => {
+    const stops = route();
+    stops[2] = { ...stops[2], arrivalTime: at(20, 2) } as (typeof stops)[number];
+    expect(violationsOf(stops)).to.deep.equal(["event.stops[2].arrival_time"]);
+  });
+
+  it("reports a departure before the arrival at the same stop", () => {
+    const stops = route();
+    stops[1] = { ...stops[1], departureTime: at(20, 2.5) } as (typeof stops)[number];
+    expect(violationsOf(stops)).to.deep.equal(["event.stops[1].departure_time"]);
+  });
+
+  it("reports arrivals at the same time as the previous departure as out of order", () => {
+    const stops = route();
+    stops[1] = { ...stops[1], arrivalTime: stops[0]?.departureTime } as (typeof stops)[number];
+    expect(violationsOf(stops)).to.deep.equal(["event.stops[1].arrival_time"]);
+  });
+
+  it("needs a departure from every stop but the last and an arrival at every stop but the first", () => {
+    const stops = route().map(({ arrivalTime: _a, departureTime: _d, ...stop }) => stop);
+    expect(violationsOf(stops as ReturnType<typeof route>)).to.deep.equal([
+      "event.stops[0].departure_time",
+      "event.stops[1].arrival_time",
+      "event.stops[1].departure_time",
+      "event.stops[2].arrival_time",
+      "event.stops[2].departure_time",
+      "event.stops[3].arrival_time",
+    ]);
+  });
+
+  it("reports missing names and cities, malformed and repeated ids", () => {
+    const stops = route();
+    stops[0] = { ...stops[0], name: "", city: "" } as (typeof stops)[number];
+    stops[1] = { ...stops[1], id: "has space" } as (typeof stops)[number];
+    stops[3] = { ...stops[3], id: "dhaka" } as (typeof stops)[number];
+    expect(violationsOf(stops)).to.deep.equal([
+      "event.stops[0].name",
+      "event.stops[0].city",
+      "event.stops[1].id",
+      "event.stops[3].id",
+    ]);
+  });
+});
+
+describe("routeTimes", () => {
+  it("is the departure from the first stop and the arrival at the last", () => {
+    const stops = route().map((stop) => create(TripStopSchema, stop));
+    const { start, end } = routeTimes(stops);
+    expect(start).to.deep.equal(stops[0]?.departureTime);
+    expect(end).to.deep.equal(stops[3]?.arrivalTime);
+  });
+});
+
+describe("wholeRoute", () => {
+  it("spans every leg of a trip, and the single leg of an event", () => {
+    expect(wholeRoute(4)).to.deep.equal({ from: 0, to: 3 });
+    expect(wholeRoute(0)).to.deep.equal({ from: 0, to: 1 });
+  });
+});

@@ -1,0 +1,32 @@
+import { Code, ConnectError } from "@marquee/mesh";
+import { BadRequestSchema, PreconditionFailureSchema } from "@marquee/proto/google/rpc/error_details_pb.js";
+
+/** The error a call fails with; throws when it succeeds. */
+export async function failureOf(call: Promise<unknown> | AsyncIterable<unknown>): Promise<ConnectError> {
+  try {
+    if (Symbol.asyncIterator in call) {
+      for await (const _ of call) {
+        // drain
+      }
+    } else {
+      await call;
+    }
+  } catch (error) {
+    return ConnectError.from(error);
+  }
+  throw new Error("expected the call to fail");
+}
+
+/** The fields a BadRequest names. */
+export function badFields(error: ConnectError): string[] {
+  return error.findDetails(BadRequestSchema).flatMap((detail) => detail.fieldViolations.map((v) => v.field));
+}
+
+/** The subjects a PreconditionFailure lists, with their types. */
+export function preconditions(error: ConnectError): { type: string; subject: string }[] {
+  return error
+    .findDetails(PreconditionFailureSchema)
+    .flatMap((detail) => detail.violations.map(({ type, subject }) => ({ type, subject })));
+}
+
+export { Code };
