@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { createLogger } from "@marquee/mesh";
 import { startTestServer, type TestServer, testKeys } from "@marquee/mesh/testing";
 import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
@@ -56,20 +56,7 @@ export async function startFixture(options: Partial<GatewayOptions> = {}): Promi
   };
 }
 
-/** The error a call failed with; throws if it succeeded. */
-export async function errorOf(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
-
-/** The code a call failed with. */
-export async function codeOf(call: Promise<unknown>): Promise<Code> {
-  return (await errorOf(call)).code;
-}
+export { codeOf, failureOf as errorOf } from "@marquee/mesh/testing";
 
 /** POSTs a Connect JSON request as a browser's plain `fetch` would. */
 export async function postJson(

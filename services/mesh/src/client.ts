@@ -3,16 +3,21 @@ import {
   type DescMessage,
   type DescMethod,
   type DescService,
-  fromBinary,
   type Message,
   type MessageInitShape,
   type MessageShape,
-  toBinary,
 } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { type ChannelOptions, Client, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
+import {
+  type ChannelOptions,
+  Client,
+  credentials,
+  Metadata,
+  type MethodDefinition,
+  type ServiceError,
+} from "@grpc/grpc-js";
 import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   BrokenCircuitError,
@@ -27,7 +32,7 @@ import {
 } from "cockatiel";
 import { Audience, accessOf } from "./access.js";
 import { currentCall, remainingMs } from "./context.js";
-import { grpcPathOf } from "./grpc-definition.js";
+import { grpcDefinitionOf, grpcPathOf } from "./grpc-definition.js";
 import { fromGrpcError } from "./grpc-status.js";
 import { metadataSetter } from "./interceptors/metadata-carrier.js";
 import { breakerState, clientDuration, clientRequests, clientRetries } from "./metrics.js";
@@ -110,6 +115,7 @@ export function createClient<S extends DescService>(service: S, options: ClientO
   const attemptTimeoutMs = options.attemptTimeoutMs ?? timeoutMs;
   const retrySettings = options.retry ?? { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 1000 };
   const breakerSettings = options.breaker ?? { consecutiveFailures: 5, halfOpenAfterMs: 5000 };
+  const definition = grpcDefinitionOf(service);
   const channel = new Client(options.address, credentials.createInsecure(), {
     // grpc-js waits 1 s before reconnecting to a refused address, longer than our retries wait: a mesh
     // upstream that restarts should be reachable again within the retry budget.
@@ -178,6 +184,7 @@ export function createClient<S extends DescService>(service: S, options: ClientO
 
   function unary(method: DescMethod) {
     const path = grpcPathOf(method);
+    const codec = definition[method.localName] as MethodDefinition<Message, Message>;
     const policy = policyFor(method);
     return async (request: MessageInitShape<DescMessage>, callOptions: CallOptions = {}): Promise<Message> => {
       const message = create(method.input, request);
@@ -201,8 +208,8 @@ export function createClient<S extends DescService>(service: S, options: ClientO
               return new Promise<Message>((resolve, reject) => {
                 const call = channel.makeUnaryRequest(
                   path,
-                  (value: Message) => Buffer.from(toBinary(method.input, value)),
-                  (bytes: Buffer) => fromBinary(method.output, bytes),
+                  codec.requestSerialize,
+                  codec.responseDeserialize,
                   message,
                   metadata,
                   { deadline },
@@ -244,6 +251,7 @@ export function createClient<S extends DescService>(service: S, options: ClientO
 
   function serverStreaming(method: DescMethod) {
     const path = grpcPathOf(method);
+    const codec = definition[method.localName] as MethodDefinition<Message, Message>;
     return (request: MessageInitShape<DescMessage>, callOptions: CallOptions = {}): AsyncIterable<Message> => {
       const message = create(method.input, request);
       // Streams such as WatchAvailability live long: only an explicit or inherited deadline applies.
@@ -253,8 +261,8 @@ export function createClient<S extends DescService>(service: S, options: ClientO
           const metadata = await metadataFor(method, callOptions);
           const call = channel.makeServerStreamRequest(
             path,
-            (value: Message) => Buffer.from(toBinary(method.input, value)),
-            (bytes: Buffer) => fromBinary(method.output, bytes),
+            codec.requestSerialize,
+            codec.responseDeserialize,
             message,
             metadata,
             Number.isFinite(limitMs) ? { deadline: Date.now() + limitMs } : {},

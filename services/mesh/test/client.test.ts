@@ -1,22 +1,14 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { trace } from "@opentelemetry/api";
 import { expect } from "chai";
 import { CircuitState } from "cockatiel";
 import { createServiceTokenMinter } from "../src/auth/service-token.js";
 import { createClient } from "../src/index.js";
+import { codeOf } from "../src/testing/errors.js";
 import { customerToken, startTestServer, type TestServer, testKeys, testUserIds } from "../src/testing/index.js";
 import { useTracing } from "../src/testing/tracing.js";
 import { MeshTestService } from "./gen/marquee/meshtest/v1/mesh_test_pb.js";
 import { type Counters, meshTestService } from "./support/mesh-test-service.js";
-
-async function codeOf(call: Promise<unknown>): Promise<Code> {
-  try {
-    await call;
-  } catch (error) {
-    return ConnectError.from(error).code;
-  }
-  throw new Error("expected the call to fail");
-}
 
 const fastRetry = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 };
 

@@ -11,6 +11,7 @@ import {
 import { Health, HealthCheckResponse_ServingStatus } from "@marquee/proto/health/v1/health_pb.js";
 import { expect } from "chai";
 import { createClient, grpcDefinitionOf, type MeshClient } from "../src/index.js";
+import { codeOf } from "../src/testing/errors.js";
 import {
   adminToken,
   customerToken,
@@ -24,15 +25,6 @@ import {
 } from "../src/testing/index.js";
 import { MeshTestService } from "./gen/marquee/meshtest/v1/mesh_test_pb.js";
 import { type Counters, meshTestService } from "./support/mesh-test-service.js";
-
-async function codeOf(call: Promise<unknown>): Promise<Code> {
-  try {
-    await call;
-  } catch (error) {
-    return ConnectError.from(error).code;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("startServer", () => {
   let counters: Counters;

@@ -4,6 +4,7 @@
  * key pair the servers trust.
  */
 
+export { badFields, codeOf, failureOf, preconditions } from "./errors.js";
 export { type TestDatabase, testDatabase } from "./postgres.js";
 export { restartRedis, shutdownRedis, stopRedis, testRedis } from "./redis.js";
 export { startTestServer, type TestServer, testClient } from "./server.js";
