@@ -10,6 +10,7 @@ import { pipeline } from "./interceptors/pipeline.js";
 import { listen, type RequestHandler } from "./listener.js";
 import { createProbes } from "./probes.js";
 import { serveReflection } from "./reflection.js";
+import { answerUnrouted } from "./unrouted.js";
 import { connectUpstreams, type UpstreamClientOptions } from "./upstreams.js";
 
 /** What the BFF serves and how; `src/config.ts` supplies each from the environment. */
@@ -71,6 +72,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
     interceptors: pipeline({ log, verifier }),
     readMaxBytes: options.maxRequestBytes,
+    fallback: answerUnrouted,
     // Handlers' signals abort with this, so calls still running when the drain ends answer UNAVAILABLE.
     shutdownSignal: shutdown.signal,
     contextValues: (request) => createContextValues().set(peerAddressKey, request.socket.remoteAddress ?? ""),

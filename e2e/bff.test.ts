@@ -1,0 +1,350 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { type CallOptions, type Client, Code, createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { mintDevToken } from "@marquee/mesh";
+import { badFields, codeOf, failureOf, waitFor } from "@marquee/mesh/testing";
+import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
+import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import {
+  Category,
+  EventKind,
+  type EventSchema,
+  EventState,
+  type PriceTierSchema,
+  type VenueSchema,
+} from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
+import { repoRoot, type Stack, startStack } from "@marquee/scripts/stack";
+import { expect } from "chai";
+import { badRequestFields, postJson } from "./support/connect-json.js";
+import { grpcurl } from "./support/grpcurl.js";
+import { newTraceparent, spansOf } from "./support/trace-file.js";
+
+const catalogPath = "marquee.catalog.v1.CatalogService";
+const internalPath = "marquee.catalog.v1.CatalogInternalService";
+const day = 24 * 3600 * 1000;
+/** OpenTelemetry's SpanKind.SERVER, as the trace file holds it. */
+const serverKind = 1;
+
+function bearer(token: string): CallOptions {
+  return { headers: { authorization: `Bearer ${token}` } };
+}
+
+/** A small hall: two rows of ten seats, one section. */
+function hall(name: string): MessageInitShape<typeof VenueSchema> {
+  return {
+    name,
+    city: "Chattogram",
+    address: "Agrabad, Chattogram",
+    countryCode: "BD",
+    timeZone: "Asia/Dhaka",
+    sections: [
+      {
+        id: "stalls",
+        name: "Stalls",
+        layout: {
+          case: "seated",
+          value: { generator: { rowCount: 2, seatsPerRow: 10, firstRowLabel: "A", seatClass: "standard" } },
+        },
+      },
+    ],
+  };
+}
+
+/** A concert at `venueId` a month from now, unpriced unless given price tiers. */
+function concert(
+  title: string,
+  venueId: string,
+  priceTiers: MessageInitShape<typeof PriceTierSchema>[] = [],
+): MessageInitShape<typeof EventSchema> {
+  const start = Date.now() + 30 * day;
+  return {
+    kind: EventKind.EVENT,
+    category: Category.CONCERT,
+    title,
+    venueId,
+    startTime: timestampFromMs(start),
+    endTime: timestampFromMs(start + 3 * 3600 * 1000),
+    currencyCode: "BDT",
+    priceTiers,
+  };
+}
+
+describe("the BFF in front of the real stack (npm start's launcher)", function () {
+  this.timeout(240_000);
+  const dataDir = join(repoRoot, ".data", "test", `e2e-${process.pid}`);
+  // Apart from scripts' launcher test (10_000 + …), and every port stays below 65536 (catalog is 50052 + offset).
+  const portOffset = 14_000 + (process.pid % 15) * 100;
+  const traceFile = join(dataDir, "spans.jsonl");
+  const inheritedTraceFile = process.env.MARQUEE_TRACE_FILE;
+
+  let stack: Stack;
+  let bffUrl: string;
+  /** `host:port` of the BFF, for grpcurl. */
+  let bffAddress: string;
+  let otherOrganizer: string;
+  let http2: Http2SessionManager;
+  /** Connect protocol, JSON over HTTP/1.1: what a browser's connect-web client does. */
+  let connect: Client<typeof CatalogService>;
+  /** gRPC over HTTP/2, a generated client. */
+  let grpc: Client<typeof CatalogService>;
+
+  /** Mints an organizer token for a new user, signed with the stack's development key. */
+  async function newOrganizer(): Promise<string> {
+    const signingKey = JSON.parse(readFileSync(join(dataDir, "keys", "signing-key.json"), "utf8"));
+    return mintDevToken(signingKey, { sub: randomUUID(), roles: ["customer", "organizer"] });
+  }
+
+  /** Creates a venue and an unpriced draft concert there, as `token`'s organizer; returns both ids. */
+  async function draft(token: string, title: string): Promise<{ venueId: string; eventId: string }> {
+    const venue = await connect.createVenue({ venue: hall(`${title} hall`) }, bearer(token));
+    const venueId = venue.venue?.id ?? "";
+    const event = await connect.createEvent({ event: concert(title, venueId) }, bearer(token));
+    return { venueId, eventId: event.event?.id ?? "" };
+  }
+
+  before(async () => {
+    // Set before the stack starts, so every process it spawns inherits it and appends its spans there.
+    process.env.MARQUEE_TRACE_FILE = traceFile;
+    stack = await startStack({ dataDir, portOffset, logLevel: "warn" });
+    if (stack.bffUrl === undefined) throw new Error("the stack started without a BFF");
+    bffUrl = stack.bffUrl;
+    bffAddress = new URL(bffUrl).host;
+    otherOrganizer = await newOrganizer();
+    http2 = new Http2SessionManager(bffUrl);
+    connect = createClient(CatalogService, createConnectTransport({ baseUrl: bffUrl, httpVersion: "1.1" }));
+    grpc = createClient(CatalogService, createGrpcTransport({ baseUrl: bffUrl, sessionManager: http2 }));
+  });
+
+  after(async () => {
+    http2?.abort();
+    await stack?.stop();
+    if (inheritedTraceFile === undefined) delete process.env.MARQUEE_TRACE_FILE;
+    else process.env.MARQUEE_TRACE_FILE = inheritedTraceFile;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("lets an organizer create, price and publish an event that anyone then reads over Connect JSON, gRPC and grpcurl", async () => {
+    const organizer = bearer(stack.tokens.organizer);
+    const title = `Chittagong Jazz Night ${randomUUID().slice(0, 8)}`;
+    const { eventId } = await draft(stack.tokens.organizer, title);
+    await connect.updateEvent(
+      {
+        event: {
+          id: eventId,
+          priceTiers: [
+            {
+              id: "stalls",
+              name: "Stalls",
+              price: { currencyCode: "BDT", amountMinor: 150_000n },
+              sectionIds: ["stalls"],
+            },
+          ],
+        },
+        updateMask: { paths: ["price_tiers"] },
+      },
+      organizer,
+    );
+    const published = await connect.publishEvent({ eventId }, organizer);
+    expect(published.event?.state).to.equal(EventState.PUBLISHED);
+
+    const viaFetch = await postJson(bffUrl, `${catalogPath}/GetEvent`, { eventId });
+    expect(viaFetch.status).to.equal(200);
+    const event = viaFetch.json?.event as {
+      title: string;
+      state: string;
+      priceTiers: { price: { amountMinor: string } }[];
+    };
+    expect(event.title).to.equal(title);
+    expect(event.state).to.equal("EVENT_STATE_PUBLISHED");
+    expect(event.priceTiers[0]?.price.amountMinor).to.equal("150000");
+
+    const viaGrpc = await grpc.getEvent({ eventId });
+    expect(viaGrpc.event?.title).to.equal(title);
+    expect(viaGrpc.event?.capacity).to.equal(20);
+
+    const viaGrpcurl = await grpcurl([
+      "-plaintext",
+      "-d",
+      JSON.stringify({ event_id: eventId }),
+      bffAddress,
+      `${catalogPath}/GetEvent`,
+    ]);
+    expect(viaGrpcurl.exitCode, viaGrpcurl.stderr).to.equal(0);
+    const printed = JSON.parse(viaGrpcurl.stdout) as { event: { id: string; title: string; state: string } };
+    expect(printed.event).to.include({ id: eventId, title, state: "EVENT_STATE_PUBLISHED" });
+  });
+
+  it("continues the caller's trace through the BFF into catalog: both spans carry the caller's trace id", async () => {
+    const trace = newTraceparent();
+    const answer = await postJson(bffUrl, `${catalogPath}/ListEvents`, { pageSize: 1 }, { traceparent: trace.header });
+    expect(answer.status).to.equal(200);
+
+    const spans = await waitFor(
+      "spans of bff and catalog in the trace file",
+      () => {
+        const found = spansOf(traceFile, trace.traceId);
+        const services = new Set(found.map((span) => span.service));
+        return services.has("bff") && services.has("catalog") && found;
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
+    const bffServer = spans.find((span) => span.service === "bff" && span.kind === serverKind);
+    expect(bffServer?.parentSpanId, "the BFF's span is a child of the caller's").to.equal(trace.spanId);
+    const bffSpanIds = new Set(spans.filter((span) => span.service === "bff").map((span) => span.spanId));
+    const catalogServer = spans.find((span) => span.service === "catalog" && span.kind === serverKind);
+    expect(catalogServer, "catalog's server span").not.to.equal(undefined);
+    expect(
+      bffSpanIds.has(catalogServer?.parentSpanId ?? ""),
+      "catalog's server span is a child of a BFF span",
+    ).to.equal(true);
+  });
+
+  it("refuses a bad CreateEvent with INVALID_ARGUMENT naming each bad field, by every protocol, and writes nothing", async () => {
+    const organizer = await newOrganizer();
+    const { venueId } = await draft(organizer, "Baseline");
+    const countEvents = async () => (await connect.listMyEvents({ pageSize: 200 }, bearer(organizer))).events.length;
+    expect(await countEvents()).to.equal(1);
+
+    const badEvent = concert("", venueId, [
+      { id: "stalls", name: "Stalls", price: { currencyCode: "BDT", amountMinor: -100n }, sectionIds: ["stalls"] },
+    ]);
+    const expectedFields = ["event.title", "event.price_tiers[0].price.amount_minor"];
+
+    const viaFetch = await postJson(
+      bffUrl,
+      `${catalogPath}/CreateEvent`,
+      {
+        event: {
+          kind: "EVENT_KIND_EVENT",
+          category: "CATEGORY_CONCERT",
+          title: "",
+          venueId,
+          startTime: new Date(Date.now() + 30 * day).toISOString(),
+          endTime: new Date(Date.now() + 31 * day).toISOString(),
+          currencyCode: "BDT",
+          priceTiers: [
+            {
+              id: "stalls",
+              name: "Stalls",
+              price: { currencyCode: "BDT", amountMinor: "-100" },
+              sectionIds: ["stalls"],
+            },
+          ],
+        },
+      },
+      { authorization: `Bearer ${organizer}` },
+    );
+    expect(viaFetch.status).to.equal(400);
+    expect(viaFetch.json?.code).to.equal("invalid_argument");
+    expect(badRequestFields(viaFetch.json)).to.include.members(expectedFields);
+
+    for (const client of [connect, grpc]) {
+      const error = await failureOf(client.createEvent({ event: badEvent }, bearer(organizer)));
+      expect(error.code).to.equal(Code.InvalidArgument);
+      expect(badFields(error)).to.include.members(expectedFields);
+    }
+
+    const viaGrpcurl = await grpcurl([
+      "-plaintext",
+      "-H",
+      `authorization: Bearer ${organizer}`,
+      "-d",
+      JSON.stringify({
+        event: {
+          kind: "EVENT_KIND_EVENT",
+          category: "CATEGORY_CONCERT",
+          title: "",
+          venue_id: venueId,
+          currency_code: "BDT",
+          price_tiers: [
+            { name: "Stalls", price: { currency_code: "BDT", amount_minor: "-100" }, section_ids: ["stalls"] },
+          ],
+        },
+      }),
+      bffAddress,
+      `${catalogPath}/CreateEvent`,
+    ]);
+    expect(viaGrpcurl.exitCode).to.equal(64 + Code.InvalidArgument);
+    const printed = viaGrpcurl.stdout + viaGrpcurl.stderr;
+    expect(printed).to.include("InvalidArgument").and.include("google.rpc.BadRequest");
+    for (const field of expectedFields) expect(printed).to.include(field);
+
+    expect(await countEvents(), "no event was written").to.equal(1);
+  });
+
+  it("answers UNAUTHENTICATED to anonymous, PERMISSION_DENIED to a customer and NOT_FOUND to another organizer on a draft", async () => {
+    const { eventId } = await draft(stack.tokens.organizer, "Private rehearsal");
+
+    expect(await codeOf(connect.publishEvent({ eventId }))).to.equal(Code.Unauthenticated);
+    expect(await codeOf(connect.publishEvent({ eventId }, bearer(stack.tokens.customer)))).to.equal(
+      Code.PermissionDenied,
+    );
+    expect(await codeOf(connect.publishEvent({ eventId }, bearer(otherOrganizer)))).to.equal(Code.NotFound);
+    expect(await codeOf(connect.getEvent({ eventId }, bearer(otherOrganizer)))).to.equal(Code.NotFound);
+
+    const owned = await connect.getEvent({ eventId }, bearer(stack.tokens.organizer));
+    expect(owned.event?.state, "the draft is untouched").to.equal(EventState.DRAFT);
+  });
+
+  it("never routes or lists an internal RPC, by any protocol, even for an admin", async () => {
+    const [published] = (await connect.listEvents({ pageSize: 1 })).events;
+    const eventId = published?.id ?? "";
+    expect(eventId, "a published demo event").not.to.equal("");
+    const admin = `Bearer ${stack.tokens.admin}`;
+
+    const viaFetch = await postJson(bffUrl, `${internalPath}/GetHoldPolicy`, { eventId }, { authorization: admin });
+    expect(viaFetch.status === 404 || viaFetch.json?.code === "unimplemented", `answered ${viaFetch.status}`).to.equal(
+      true,
+    );
+
+    const internal = createClient(
+      CatalogInternalService,
+      createGrpcTransport({ baseUrl: bffUrl, sessionManager: http2 }),
+    );
+    expect(await codeOf(internal.getHoldPolicy({ eventId }, bearer(stack.tokens.admin)))).to.equal(Code.Unimplemented);
+
+    const call = ["-plaintext", "-H", `authorization: ${admin}`, "-d", JSON.stringify({ event_id: eventId })];
+    // By reflection grpcurl cannot even find the service; with the contract's descriptors it sends the call.
+    const byReflection = await grpcurl([...call, bffAddress, `${internalPath}/GetHoldPolicy`]);
+    expect(byReflection.exitCode).not.to.equal(0);
+    expect(byReflection.stderr).to.include(internalPath);
+    const byContract = await grpcurl([
+      ...call,
+      "-protoset",
+      join(repoRoot, "proto", "contract.binpb"),
+      bffAddress,
+      `${internalPath}/GetHoldPolicy`,
+    ]);
+    // Unrouted, so UNIMPLEMENTED, as a gRPC server says it — also to Go clients (grpcurl exits 64 + code).
+    expect(byContract.exitCode, byContract.stderr).to.equal(64 + Code.Unimplemented);
+    expect(byContract.stdout).to.equal("");
+
+    const list = await grpcurl(["-plaintext", bffAddress, "list"]);
+    expect(list.exitCode, list.stderr).to.equal(0);
+    expect(list.stdout.split("\n")).to.include(catalogPath).and.not.include(internalPath);
+    expect(list.stdout).not.to.include("Internal");
+    const described = await grpcurl(["-plaintext", bffAddress, "describe", internalPath]);
+    expect(described.exitCode).not.to.equal(0);
+  });
+
+  it("refuses an oversized request and a malformed JSON body, and keeps serving", async () => {
+    const oversized = "x".repeat(1024 * 1024 + 1024); // MAX_REQUEST_BYTES is 1 MiB
+    const tooBig = await postJson(bffUrl, `${catalogPath}/ListEvents`, { city: oversized });
+    expect([413, 429]).to.include(tooBig.status);
+    expect(tooBig.json?.code).to.equal("resource_exhausted");
+    expect(await codeOf(grpc.listEvents({ city: oversized }))).to.equal(Code.ResourceExhausted);
+
+    const malformed = await postJson(bffUrl, `${catalogPath}/ListEvents`, '{"pageSize": 1,');
+    expect(malformed.status).to.equal(400);
+    expect(malformed.json?.code).to.equal("invalid_argument");
+
+    const after = await postJson(bffUrl, `${catalogPath}/ListEvents`, { pageSize: 5 });
+    expect(after.status).to.equal(200);
+    expect(after.json?.events).to.be.an("array").that.is.not.empty;
+    expect((await grpc.listEvents({ pageSize: 5 })).events).not.to.be.empty;
+  });
+});
