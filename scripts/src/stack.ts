@@ -126,28 +126,40 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const present = serviceSlots.filter((slot) =>
       existsSync(join(repoRoot, "services", slot.name, "src", "server.ts")),
     );
-    const environment = (slot: ServiceSlot): NodeJS.ProcessEnv => ({
+    /** What every process the launcher starts is told: its ports, the stores, the keys, its name. */
+    const environment = (
+      name: string,
+      port: number,
+      metricsPort: number,
+      upstreams: Record<string, string>,
+    ): NodeJS.ProcessEnv => ({
       ...process.env,
-      PORT: String(slot.port + offset),
-      METRICS_PORT: String(slot.metricsPort + offset),
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       DATABASE_URL: databaseUrl,
       REDIS_URL: redisUrl,
       AUTH_JWKS_URL: keys.jwksPath,
       AUTH_SIGNING_KEY_FILE: keys.signingKeyPath,
-      OTEL_SERVICE_NAME: slot.name,
+      OTEL_SERVICE_NAME: name,
       LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? "info",
       ...Object.fromEntries(
-        slot.upstreams.map((upstream) => {
-          const target = serviceSlots.find((s) => s.name === upstream) as ServiceSlot;
-          return [`${upstream.toUpperCase()}_ADDR`, `127.0.0.1:${target.port + offset}`];
-        }),
+        Object.entries(upstreams).map(([upstream, address]) => [`${upstream.toUpperCase()}_ADDR`, address]),
       ),
     });
+    const addressOf = (name: string) =>
+      `127.0.0.1:${(serviceSlots.find((s) => s.name === name) as ServiceSlot).port + offset}`;
+    const serviceEnvironment = (slot: ServiceSlot) =>
+      environment(
+        slot.name,
+        slot.port + offset,
+        slot.metricsPort + offset,
+        Object.fromEntries(slot.upstreams.map((upstream) => [upstream, addressOf(upstream)])),
+      );
 
     for (const slot of present) {
       if (!existsSync(join(repoRoot, "services", slot.name, "src", "migrate.ts"))) continue;
       const logFile = join(logDir, `${slot.name}.log`);
-      const migration = tsx(join("services", slot.name, "src", "migrate.ts"), environment(slot), logFile);
+      const migration = tsx(join("services", slot.name, "src", "migrate.ts"), serviceEnvironment(slot), logFile);
       const [code] = (await once(migration, "exit")) as [number | null];
       if (code !== 0) throw new Error(`migrations of ${slot.name} failed (exit ${code}); see ${logFile}`);
       say(`migrated ${slot.name}`);
@@ -158,7 +170,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const logFile = join(logDir, `${slot.name}.log`);
       const child = watch(
         slot.name,
-        tsx(join("services", slot.name, "src", "server.ts"), environment(slot), logFile),
+        tsx(join("services", slot.name, "src", "server.ts"), serviceEnvironment(slot), logFile),
         logFile,
       );
       const address = `127.0.0.1:${slot.port + offset}`;
@@ -171,15 +183,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (existsSync(join(repoRoot, "bff", "src", "server.ts"))) {
       const port = fixedPorts.bff + offset;
       const logFile = join(logDir, "bff.log");
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        PORT: String(port),
-        METRICS_PORT: String(fixedPorts.bffMetrics + offset),
-        AUTH_JWKS_URL: keys.jwksPath,
-        OTEL_SERVICE_NAME: "bff",
-        LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? "info",
-        ...Object.fromEntries(services.map((s) => [`${s.name.toUpperCase()}_ADDR`, s.address])),
-      };
+      // The BFF forwards to every service that runs: CATALOG_ADDR and so on.
+      const env = environment(
+        "bff",
+        port,
+        fixedPorts.bffMetrics + offset,
+        Object.fromEntries(services.map((s) => [s.name, s.address])),
+      );
       const child = watch("bff", tsx(join("bff", "src", "server.ts"), env, logFile), logFile);
       await waitUntilReady(child, `http://127.0.0.1:${port}/readyz`);
       bffUrl = `http://localhost:${port}`;
