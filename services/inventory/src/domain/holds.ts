@@ -1,0 +1,76 @@
+/**
+ * Holds and the outcomes of the hold scripts, as data. The RPC layer maps each failure onto the
+ * status table of DESIGN "Contract decisions"; nothing here does I/O.
+ */
+
+/** Where a hold is in its life. */
+export type HoldStateName = "active" | "committed" | "released" | "expired";
+
+/** A hold as the store keeps it. Seats are dense seat indexes of the event's frozen map. */
+export interface HoldRecord {
+  readonly id: string;
+  readonly eventId: string;
+  readonly userId: string;
+  readonly seatIndexes: readonly number[];
+  readonly legMask: number;
+  readonly state: HoldStateName;
+  readonly expiresAtMs: number;
+  readonly extensionsLeft: number;
+  /** Empty until committed. */
+  readonly orderId: string;
+}
+
+/** One seat of a refused hold: the requested legs already held or sold on it. */
+export interface SeatConflict {
+  readonly seatIndex: number;
+  readonly heldLegs: readonly number[];
+  readonly soldLegs: readonly number[];
+}
+
+/** A failed hold attempt. `taken` → FAILED_PRECONDITION, `cap-exceeded` → RESOURCE_EXHAUSTED. */
+export type HoldFailure =
+  | { readonly kind: "taken"; readonly conflicts: readonly SeatConflict[] }
+  | {
+      readonly kind: "cap-exceeded";
+      readonly heldSeats: number;
+      readonly soldSeats: number;
+      readonly cap: number;
+      readonly requested: number;
+    }
+  | { readonly kind: "bad-seat"; readonly seatIndex: number }
+  | { readonly kind: "bad-legs"; readonly legCount: number }
+  | { readonly kind: "no-seats-free" }
+  | { readonly kind: "not-loaded" }
+  | { readonly kind: "duplicate-hold" };
+
+/** The outcome of hold and best-available. */
+export type HoldOutcome = { readonly kind: "held"; readonly hold: HoldRecord } | HoldFailure;
+
+/** The outcome of extend, release and commit on an existing hold. */
+export type HoldChange =
+  | { readonly kind: "ok"; readonly hold: HoldRecord }
+  | { readonly kind: "not-found" }
+  /** Expired, released (or, for extend, committed): FAILED_PRECONDITION. */
+  | { readonly kind: "not-live"; readonly hold: HoldRecord }
+  | { readonly kind: "no-extensions-left"; readonly hold: HoldRecord }
+  /** Release of a committed hold. */
+  | { readonly kind: "committed"; readonly hold: HoldRecord }
+  /** Commit of a hold committed to another order. */
+  | { readonly kind: "other-order"; readonly hold: HoldRecord };
+
+/** Per-user cap, hold length and extensions, from the event's hold policy. `maxSeatsPerUser` 0 = none. */
+export interface HoldPolicy {
+  readonly maxSeatsPerUser: number;
+  readonly holdTtlMs: number;
+  readonly extensions: number;
+}
+
+/** Whether a hold request names each seat once. Duplicates are INVALID_ARGUMENT before any script runs. */
+export function firstDuplicate(seatIndexes: readonly number[]): number | undefined {
+  const seen = new Set<number>();
+  for (const seat of seatIndexes) {
+    if (seen.has(seat)) return seat;
+    seen.add(seat);
+  }
+  return undefined;
+}

@@ -1,0 +1,49 @@
+-- ARGV: hold id, user id, quantity, leg mask, per-user cap (0 = none), ttl ms, extensions,
+-- require adjacent (1/0), allowed seat indexes (csv; empty = any seat).
+-- Rows are `{ev:<id>}:rows`, a flat list of (first seat index, length) per row, front row first.
+local quantity = tonumber(ARGV[3])
+local mask = tonumber(ARGV[4])
+local require_adjacent = ARGV[8] == '1'
+if not event_shape() then return { 'NOT_LOADED' } end
+local allowed = nil
+if ARGV[9] ~= '' then
+  allowed = {}
+  for _, s in ipairs(split_ints(ARGV[9])) do allowed[s] = true end
+end
+-- One GET of each state string beats a GETRANGE per seat once a map has more than a few rows.
+local held = redis.call('GET', K_HELD) or ''
+local sold = redis.call('GET', K_SOLD) or ''
+local function is_free(s)
+  if allowed and not allowed[s] then return false end
+  local h = string.byte(held, s + 1) or 0
+  local d = string.byte(sold, s + 1) or 0
+  return bit.band(bit.bor(h, d), mask) == 0
+end
+local rows = redis.call('LRANGE', K_ROWS, 0, -1)
+local chosen = nil
+for r = 1, #rows, 2 do
+  local first, len = tonumber(rows[r]), tonumber(rows[r + 1])
+  local run = 0
+  for s = first, first + len - 1 do
+    if is_free(s) then run = run + 1 else run = 0 end
+    if run == quantity then
+      chosen = {}
+      for k = s - quantity + 1, s do chosen[#chosen + 1] = k end
+      break
+    end
+  end
+  if chosen then break end
+end
+if not chosen and not require_adjacent then
+  local picked = {}
+  for r = 1, #rows, 2 do
+    local first, len = tonumber(rows[r]), tonumber(rows[r + 1])
+    for s = first, first + len - 1 do
+      if #picked < quantity and is_free(s) then picked[#picked + 1] = s end
+    end
+    if #picked == quantity then break end
+  end
+  if #picked == quantity then chosen = picked end
+end
+if not chosen then return { 'NONE' } end
+return try_hold(ARGV[1], ARGV[2], chosen, mask, tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]))

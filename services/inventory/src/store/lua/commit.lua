@@ -1,0 +1,28 @@
+-- ARGV: hold id, order id. A live hold's seats become sold for its legs. Committing again for the
+-- same order answers OK with the first result, so the checkout saga may retry.
+local id, order = ARGV[1], ARGV[2]
+local h = read_hold(id)
+if not h then return { 'NOT_FOUND' } end
+if h.state == 'committed' then
+  if h.order == order then return hold_reply('OK', id, h) end
+  return hold_reply('OTHER_ORDER', id, h)
+end
+if h.state ~= 'active' or h.expires <= now_ms() then return hold_reply('NOT_LIVE', id, h) end
+local seats = split_ints(h.seats)
+local keep = bit.bnot(h.mask)
+for _, s in ipairs(seats) do
+  set_byte(K_HELD, s, bit.band(byte_at(K_HELD, s), keep))
+  set_byte(K_SOLD, s, bit.bor(byte_at(K_SOLD, s), h.mask))
+  local prev = tonumber(redis.call('HGET', order_key(order), s) or '0')
+  redis.call('HSET', order_key(order), s, bit.bor(prev, h.mask))
+end
+redis.call('HSET', order_key(order), 'user', h.user)
+redis.call('SADD', P .. ':orders', order)
+redis.call('HSET', hold_key(id), 'state', 'committed', 'orderId', order)
+redis.call('PEXPIRE', hold_key(id), RECORD_TTL_MS)
+redis.call('ZREM', K_EXPIRIES, id)
+if redis.call('HINCRBY', K_USER_HELD, h.user, -#seats) <= 0 then redis.call('HDEL', K_USER_HELD, h.user) end
+redis.call('HINCRBY', K_USER_SOLD, h.user, #seats)
+changed('sold', id, h.seats, h.mask)
+h.state, h.order = 'committed', order
+return hold_reply('OK', id, h)
