@@ -1,5 +1,5 @@
 import type { PreconditionViolation } from "@marquee/mesh";
-import type { Fare, PriceTier } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
+import { type Event, EventKind, type Fare, type PriceTier } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { FareTable, type PricedSection, seatClassesToPrice } from "./pricing.js";
 
 /** What publish readiness needs of an event. */
@@ -9,6 +9,17 @@ export interface PublishCandidate {
   readonly priceTiers: readonly PriceTier[];
   readonly fares: readonly Fare[];
   readonly stopIds: readonly string[];
+}
+
+/** The candidate an Event message is, with its stored end time. */
+export function publishCandidateOf(event: Event, endTime: Date): PublishCandidate {
+  return {
+    isTrip: event.kind === EventKind.TRIP,
+    endTime,
+    priceTiers: event.priceTiers,
+    fares: event.fares,
+    stopIds: event.stops.map((stop) => stop.id),
+  };
 }
 
 /**

@@ -1,9 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { type Database, defineValidator, failedPrecondition, type HandlerOf, writeEvent } from "@marquee/mesh";
 import { type CatalogService, PublishEventRequestSchema } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
-import { EventKind } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { EventPublishedSchema } from "@marquee/proto/marquee/events/v1/events_pb.js";
-import { publishGaps } from "../domain/readiness.js";
+import { publishCandidateOf, publishGaps } from "../domain/readiness.js";
 import { eventColumns, toEventMessage } from "../store/events.js";
 import { manageableEventWithVenue } from "../store/lookups.js";
 import { freezeSeatMap, pricedSectionsOf } from "../store/seat-maps.js";
@@ -33,17 +32,7 @@ export function publishEvent(orm: Database): HandlerOf<typeof CatalogService.met
       if (venue === null) throw new Error(`draft ${event.id} uses venue ${event.venueId}, which is gone`);
       const message = toEventMessage(event);
       const sections = await pricedSectionsOf(tx, { kind: "venue", id: venue.id });
-      const gaps = publishGaps(
-        {
-          isTrip: message.kind === EventKind.TRIP,
-          endTime: event.endTime,
-          priceTiers: message.priceTiers,
-          fares: message.fares,
-          stopIds: message.stops.map((stop) => stop.id),
-        },
-        sections,
-        new Date(),
-      );
+      const gaps = publishGaps(publishCandidateOf(message, event.endTime), sections, new Date());
       if (gaps.length > 0) throw failedPrecondition(`event ${event.id} cannot be published yet`, gaps);
 
       await freezeSeatMap(tx, event.id, venue.id);

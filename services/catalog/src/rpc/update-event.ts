@@ -10,13 +10,12 @@ import {
   writeEvent,
 } from "@marquee/mesh";
 import { type CatalogService, UpdateEventRequestSchema } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
-import { EventKind } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { EventUpdatedSchema } from "@marquee/proto/marquee/events/v1/events_pb.js";
 import { canManage } from "../domain/access.js";
 import { checkEvent, checkTierSections } from "../domain/event-rules.js";
 import { changedFields, editableAfterPublication, mergeEvent, updatableFields } from "../domain/event-update.js";
 import { normalizeEvent } from "../domain/normalize-event.js";
-import { publishGaps } from "../domain/readiness.js";
+import { publishCandidateOf, publishGaps } from "../domain/readiness.js";
 import { eventColumns, toEventMessage, type VenueFacts } from "../store/events.js";
 import { manageableEventWithVenue, seatMapOf } from "../store/lookups.js";
 import { pricedSectionsOf, type SeatMapOwner } from "../store/seat-maps.js";
@@ -101,17 +100,9 @@ export function updateEvent(orm: Database): HandlerOf<typeof CatalogService.meth
       if (check.violations.length > 0) throw badRequest(check.violations);
       if (isPublished) {
         // Whether it has ended is for publishing to ask; here only prices matter.
-        const gaps = publishGaps(
-          {
-            isTrip: updated.kind === EventKind.TRIP,
-            endTime: stored.endTime,
-            priceTiers: updated.priceTiers,
-            fares: updated.fares,
-            stopIds: updated.stops.map((stop) => stop.id),
-          },
-          sections,
-          new Date(),
-        ).filter((gap) => gap.type !== "EVENT_ENDED");
+        const gaps = publishGaps(publishCandidateOf(updated, stored.endTime), sections, new Date()).filter(
+          (gap) => gap.type !== "EVENT_ENDED",
+        );
         if (gaps.length > 0) throw failedPrecondition("a published event must keep a price for every seat", gaps);
       }
 
