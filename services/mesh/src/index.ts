@@ -4,6 +4,7 @@
 export { Audience, accessOf, authorize } from "./access.js";
 export { ensureDevKeys, mintDevToken } from "./auth/dev-keys.js";
 export { createServiceTokenMinter, type ServiceTokenMinter } from "./auth/service-token.js";
+export { readSigningKey } from "./auth/signing-key.js";
 export { bearerToken, createTokenVerifier, type TokenVerifier } from "./auth/verify-token.js";
 export { type CallOptions, type ClientOptions, createClient, type MeshClient } from "./client.js";
 export {

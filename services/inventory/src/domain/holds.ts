@@ -3,6 +3,9 @@
  * status table of DESIGN "Contract decisions"; nothing here does I/O.
  */
 
+import { randomUUID } from "node:crypto";
+import type { RowRun } from "./row-run.js";
+
 /** Where a hold is in its life. */
 export type HoldStateName = "active" | "committed" | "released" | "expired";
 
@@ -18,6 +21,18 @@ export interface HoldRecord {
   readonly extensionsLeft: number;
   /** Empty until committed. */
   readonly orderId: string;
+  /** When the hold was made; 0 when the store's reply does not carry it. */
+  readonly createdAtMs: number;
+}
+
+/**
+ * Places of a general-admission section to hold: `quantity` free slots of its run, chosen by the hold
+ * script in the same atomic step as the named seats.
+ */
+export interface PlaceRequest {
+  readonly sectionId: string;
+  readonly run: RowRun;
+  readonly quantity: number;
 }
 
 /** One seat of a refused hold: the requested legs already held or sold on it. */
@@ -40,6 +55,7 @@ export type HoldFailure =
   | { readonly kind: "bad-seat"; readonly seatIndex: number }
   | { readonly kind: "bad-legs"; readonly legCount: number }
   | { readonly kind: "no-seats-free" }
+  | { readonly kind: "no-places-free"; readonly sectionId: string; readonly quantity: number }
   | { readonly kind: "not-loaded" }
   | { readonly kind: "duplicate-hold" };
 
@@ -63,6 +79,24 @@ export interface HoldPolicy {
   readonly maxSeatsPerUser: number;
   readonly holdTtlMs: number;
   readonly extensions: number;
+}
+
+/**
+ * A new hold id: the event's id, a dot, and a random UUID. GetHold, ExtendHold and ReleaseHold name only
+ * the hold, and every key of a hold lives under its event's hash tag, so the id carries the event: one
+ * lookup, one Cluster slot, no global index to keep in step.
+ */
+export function newHoldId(eventId: string): string {
+  return `${eventId}.${randomUUID()}`;
+}
+
+/** The event of a hold id made by `newHoldId`, or undefined when the id is not one. */
+export function eventOfHoldId(holdId: string): string | undefined {
+  const match =
+    /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.exec(
+      holdId,
+    );
+  return match?.[1]?.toLowerCase();
 }
 
 /** Whether a hold request names each seat once. Duplicates are INVALID_ARGUMENT before any script runs. */

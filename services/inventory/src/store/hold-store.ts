@@ -1,15 +1,18 @@
-import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
-import type { HoldChange, HoldOutcome, HoldPolicy, HoldRecord, HoldStateName, SeatConflict } from "../domain/holds.js";
+import type { Cluster, Redis } from "ioredis";
+import {
+  type HoldChange,
+  type HoldOutcome,
+  type HoldPolicy,
+  type HoldRecord,
+  type HoldStateName,
+  newHoldId,
+  type PlaceRequest,
+  type SeatConflict,
+} from "../domain/holds.js";
 import { type LegRange, legMask, legsOfMask } from "../domain/legs.js";
+import type { RowRun } from "../domain/row-run.js";
 import { HoldScripts } from "./hold-scripts.js";
-import { eventTag, heldKey, metaKey, soldKey } from "./keys.js";
-
-/** A row of the seat map as a run of consecutive seat indexes, for best-available adjacency. */
-export interface RowRun {
-  readonly firstSeatIndex: number;
-  readonly seatCount: number;
-}
+import { heldKey, holdKey, orderKey, scriptKeys, soldKey } from "./keys.js";
 
 /** One row of the sold-seat ledger: a seat sold on one leg to an order. */
 export interface SoldSeatLeg {
@@ -26,16 +29,21 @@ export interface HoldRequest {
   readonly seatIndexes: readonly number[];
   readonly legs: LegRange;
   readonly policy: HoldPolicy;
-  /** Defaults to a new UUID. */
+  /** General-admission places to hold with the seats; the script picks free slots of each run. */
+  readonly places?: readonly PlaceRequest[];
+  /** Defaults to a new id naming the event (`newHoldId`). */
   readonly holdId?: string;
 }
 
 /** A best-available request: `quantity` seats, adjacent in one row when possible, nearest the front. */
-export interface BestAvailableRequest extends Omit<HoldRequest, "seatIndexes"> {
+export interface BestAvailableRequest extends Omit<HoldRequest, "seatIndexes" | "places"> {
   readonly quantity: number;
   readonly requireAdjacent: boolean;
-  /** Only these seats (a section, a class, a tier); omitted means any. */
-  readonly withinSeatIndexes?: readonly number[];
+  /**
+   * Where to look, best first: runs of consecutive seats of one row (a section, a class, a tier, the
+   * places of a general-admission section); omitted means every row of the map, front row first.
+   */
+  readonly withinRuns?: readonly RowRun[];
 }
 
 /** What the sweeper released. */
@@ -67,7 +75,7 @@ type Reply = (string | number)[];
 export class HoldStore {
   private readonly scripts: HoldScripts;
 
-  constructor(private readonly redis: Redis) {
+  constructor(private readonly redis: Redis | Cluster) {
     this.scripts = new HoldScripts(redis);
   }
 
@@ -78,58 +86,68 @@ export class HoldStore {
 
   /**
    * Initialises an event's seat state for `seatCount` seats and `legCount` legs with its rows, front row
-   * first. Repeating it with the same shape keeps holds and sales ("kept"); a new shape starts empty.
+   * first, marking `sold` (the ledger's rows) sold in the same atomic step. Repeating it with the same
+   * shape keeps holds and sales and ignores `sold` ("kept"); a new shape, or an event the store lost,
+   * starts from `sold` alone ("loaded").
    */
   async loadEvent(
     eventId: string,
     seatCount: number,
     legCount: number,
     rows: readonly RowRun[],
+    sold: readonly SoldSeatLeg[] = [],
   ): Promise<"loaded" | "kept"> {
     if (!Number.isInteger(seatCount) || seatCount < 1) throw new RangeError("an event needs at least one seat");
     legMask(0, legCount);
-    const runs = rows.flatMap((row) => [row.firstSeatIndex, row.seatCount]);
-    const reply = await this.scripts.run("load", metaKey(eventId), [seatCount, legCount, ...runs]);
-    return reply === "KEPT" ? "kept" : "loaded";
+    const runs = runValues(rows);
+    const reply = (await this.scripts.run("load", scriptKeys(eventId), [
+      seatCount,
+      legCount,
+      runs.length,
+      ...runs,
+      ...soldQuadruples(sold),
+    ])) as Reply;
+    if (reply[0] === "BAD_SEAT") throw new RangeError(`the ledger names seat ${reply[1]}, outside ${eventId}'s map`);
+    return reply[0] === "KEPT" ? "kept" : "loaded";
   }
 
   /** Rebuilds sold state from the ledger after Redis lost it; every live hold is dropped. */
   async rebuild(eventId: string, soldSeatLegs: readonly SoldSeatLeg[]): Promise<{ readonly soldSeatLegs: number }> {
-    const merged = new Map<string, { seatIndex: number; mask: number; orderId: string; userId: string }>();
-    for (const row of soldSeatLegs) {
-      const key = `${row.seatIndex}\u0000${row.orderId}`;
-      const entry = merged.get(key) ?? { seatIndex: row.seatIndex, mask: 0, orderId: row.orderId, userId: row.userId };
-      entry.mask |= legMask(row.leg, row.leg + 1);
-      merged.set(key, entry);
-    }
-    const args = [...merged.values()].flatMap((e) => [e.seatIndex, e.mask, e.orderId, e.userId]);
-    const reply = (await this.scripts.run("rebuild", metaKey(eventId), args)) as Reply;
+    const reply = (await this.scripts.run("rebuild", scriptKeys(eventId), soldQuadruples(soldSeatLegs))) as Reply;
     if (reply[0] !== "OK") throw new Error(`rebuild of ${eventId} failed: ${reply.join(" ")}`);
     return { soldSeatLegs: soldSeatLegs.length };
   }
 
   /** Holds the named seats for the ride's legs, all or nothing. */
   async hold(request: HoldRequest): Promise<HoldOutcome> {
-    const { eventId, userId, seatIndexes, legs, policy } = request;
+    const { eventId, userId, seatIndexes, legs, policy, places = [] } = request;
     const mask = legMask(legs.fromLeg, legs.toLeg);
-    const reply = (await this.scripts.run("hold", metaKey(eventId), [
-      request.holdId ?? randomUUID(),
+    const holdId = request.holdId ?? newHoldId(eventId);
+    const reply = (await this.scripts.run("hold", scriptKeys(eventId, holdKey(eventId, holdId)), [
+      holdId,
       userId,
       seatIndexes.join(","),
       mask,
       policy.maxSeatsPerUser,
       policy.holdTtlMs,
       policy.extensions,
+      places.flatMap((place) => [place.run.firstSeatIndex, place.run.seatCount, place.quantity]).join(","),
     ])) as Reply;
-    return holdOutcome(eventId, userId, mask, seatIndexes.length, policy.extensions, reply);
+    const requested = seatIndexes.length + places.reduce((sum, place) => sum + place.quantity, 0);
+    if (reply[0] === "NO_PLACES") {
+      const place = places[Number(reply[1])];
+      return { kind: "no-places-free", sectionId: place?.sectionId ?? "", quantity: place?.quantity ?? 0 };
+    }
+    return holdOutcome(eventId, userId, mask, requested, policy.extensions, reply);
   }
 
   /** Picks `quantity` free seats inside the script, adjacent in the front-most row that has them, and holds them. */
   async holdBestAvailable(request: BestAvailableRequest): Promise<HoldOutcome> {
     const { eventId, userId, legs, policy } = request;
     const mask = legMask(legs.fromLeg, legs.toLeg);
-    const reply = (await this.scripts.run("best-available", metaKey(eventId), [
-      request.holdId ?? randomUUID(),
+    const holdId = request.holdId ?? newHoldId(eventId);
+    const reply = (await this.scripts.run("best-available", scriptKeys(eventId, holdKey(eventId, holdId)), [
+      holdId,
       userId,
       request.quantity,
       mask,
@@ -137,7 +155,7 @@ export class HoldStore {
       policy.holdTtlMs,
       policy.extensions,
       request.requireAdjacent ? 1 : 0,
-      (request.withinSeatIndexes ?? []).join(","),
+      runValues(request.withinRuns ?? []).join(","),
     ])) as Reply;
     return holdOutcome(eventId, userId, mask, request.quantity, policy.extensions, reply);
   }
@@ -145,7 +163,7 @@ export class HoldStore {
   /** Reads a hold; settled holds are kept a day. */
   async getHold(eventId: string, holdId: string): Promise<HoldRecord | undefined> {
     const v = await this.redis.hmget(
-      `${eventTag(eventId)}:hold:${holdId}`,
+      holdKey(eventId, holdId),
       "user",
       "seats",
       "mask",
@@ -153,27 +171,53 @@ export class HoldStore {
       "expiresAtMs",
       "extensionsLeft",
       "orderId",
+      "createdAtMs",
     );
     if (v[0] === null) return undefined;
     return recordOf(eventId, ["", holdId, ...v.map((x) => x ?? "")]);
+  }
+
+  /**
+   * An order's seats as Redis keeps them: slot → leg mask still sold (0 once released for a refund, so a
+   * retry is told apart from a seat the order never had); undefined for an order this event never sold.
+   */
+  async orderSeats(eventId: string, orderId: string): Promise<Map<number, number> | undefined> {
+    const fields = await this.redis.hgetall(orderKey(eventId, orderId));
+    if (fields.user === undefined) return undefined;
+    const seats = new Map<number, number>();
+    for (const [field, mask] of Object.entries(fields)) if (field !== "user") seats.set(Number(field), Number(mask));
+    return seats;
   }
 
   /** Adds one hold duration to a live hold of `userId` with extensions left. */
   async extend(eventId: string, holdId: string, userId: string, holdTtlMs: number): Promise<HoldChange> {
     return changeOf(
       eventId,
-      (await this.scripts.run("extend", metaKey(eventId), [holdId, userId, holdTtlMs])) as Reply,
+      (await this.scripts.run("extend", scriptKeys(eventId, holdKey(eventId, holdId)), [
+        holdId,
+        userId,
+        holdTtlMs,
+      ])) as Reply,
     );
   }
 
   /** Releases a hold; `userId` empty for an internal caller. Released or expired holds answer ok unchanged. */
   async release(eventId: string, holdId: string, userId: string): Promise<HoldChange> {
-    return changeOf(eventId, (await this.scripts.run("release", metaKey(eventId), [holdId, userId])) as Reply);
+    return changeOf(
+      eventId,
+      (await this.scripts.run("release", scriptKeys(eventId, holdKey(eventId, holdId)), [holdId, userId])) as Reply,
+    );
   }
 
   /** Marks a live hold's seats sold for `orderId`; idempotent for the same order. */
   async commit(eventId: string, holdId: string, orderId: string): Promise<HoldChange> {
-    return changeOf(eventId, (await this.scripts.run("commit", metaKey(eventId), [holdId, orderId])) as Reply);
+    return changeOf(
+      eventId,
+      (await this.scripts.run("commit", scriptKeys(eventId, holdKey(eventId, holdId), orderKey(eventId, orderId)), [
+        holdId,
+        orderId,
+      ])) as Reply,
+    );
   }
 
   /** Returns an order's sold seats (all, or those named) to sale; already released seats are skipped. */
@@ -182,7 +226,10 @@ export class HoldStore {
     orderId: string,
     seatIndexes: readonly number[] = [],
   ): Promise<ReleaseSoldOutcome> {
-    const reply = (await this.scripts.run("release-sold", metaKey(eventId), [orderId, seatIndexes.join(",")])) as Reply;
+    const reply = (await this.scripts.run("release-sold", scriptKeys(eventId, orderKey(eventId, orderId)), [
+      orderId,
+      seatIndexes.join(","),
+    ])) as Reply;
     if (reply[0] === "NOT_FOUND") return { kind: "not-found" };
     if (reply[0] === "NOT_IN_ORDER") return { kind: "not-in-order", seatIndex: Number(reply[1]) };
     const released: { seatIndex: number; legMask: number }[] = [];
@@ -193,7 +240,7 @@ export class HoldStore {
 
   /** Expires up to `limit` lapsed holds of an event and returns them; safe to run in several replicas at once. */
   async sweep(eventId: string, limit = 100): Promise<ExpiredHold[]> {
-    const reply = (await this.scripts.run("sweep", metaKey(eventId), [limit])) as [string, string, string, number][];
+    const reply = (await this.scripts.run("sweep", scriptKeys(eventId), [limit])) as [string, string, string, number][];
     return reply.map(([holdId, userId, seats, mask]) => ({
       holdId,
       userId,
@@ -212,6 +259,23 @@ export class HoldStore {
   }
 }
 
+/** Row runs as the flat (first index, length) values the scripts take. */
+function runValues(rows: readonly RowRun[]): number[] {
+  return rows.flatMap((row) => [row.firstSeatIndex, row.seatCount]);
+}
+
+/** Ledger rows merged per (seat, order) into the (seat, leg mask, order, user) quadruples the scripts take. */
+function soldQuadruples(rows: readonly SoldSeatLeg[]): (string | number)[] {
+  const merged = new Map<string, { seatIndex: number; mask: number; orderId: string; userId: string }>();
+  for (const row of rows) {
+    const key = `${row.seatIndex}\u0000${row.orderId}`;
+    const entry = merged.get(key) ?? { seatIndex: row.seatIndex, mask: 0, orderId: row.orderId, userId: row.userId };
+    entry.mask |= legMask(row.leg, row.leg + 1);
+    merged.set(key, entry);
+  }
+  return [...merged.values()].flatMap((e) => [e.seatIndex, e.mask, e.orderId, e.userId]);
+}
+
 function seatsOf(csv: string | number): number[] {
   return String(csv) === "" ? [] : String(csv).split(",").map(Number);
 }
@@ -227,6 +291,7 @@ function recordOf(eventId: string, r: Reply): HoldRecord {
     expiresAtMs: Number(r[6]),
     extensionsLeft: Number(r[7]),
     orderId: String(r[8] ?? ""),
+    createdAtMs: Number(r[9] ?? 0),
   };
 }
 
@@ -252,6 +317,7 @@ function holdOutcome(
           expiresAtMs: Number(r[2]),
           extensionsLeft: extensions,
           orderId: "",
+          createdAtMs: Number(r[4]),
         },
       };
     case "TAKEN": {
@@ -300,3 +366,5 @@ function changeOf(eventId: string, r: Reply): HoldChange {
       throw new Error(`unexpected hold reply ${r.join(" ")}`);
   }
 }
+
+export type { RowRun };

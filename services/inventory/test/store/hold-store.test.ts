@@ -379,7 +379,7 @@ describe("HoldStore.holdBestAvailable", () => {
     const eventId = newEventId();
     await store().loadEvent(eventId, 20, 2, rowsOf(20, 5));
     await store().hold({ eventId, userId: "u0", seatIndexes: [10, 11], legs: { fromLeg: 0, toLeg: 1 }, policy });
-    const section = [10, 11, 12, 13, 14, 15, 16];
+    const section = [{ firstSeatIndex: 10, seatCount: 7 }];
     const outcome = await store().holdBestAvailable({
       eventId,
       userId: "u1",
@@ -387,7 +387,7 @@ describe("HoldStore.holdBestAvailable", () => {
       legs: { fromLeg: 1, toLeg: 2 },
       policy,
       requireAdjacent: true,
-      withinSeatIndexes: section,
+      withinRuns: section,
     });
     expect(outcome.kind === "held" && outcome.hold.seatIndexes).to.deep.equal([10, 11]);
   });

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { link, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
+import { readSigningKeyIfAny } from "./signing-key.js";
 
 /** The development signing key and where its public half is published; see {@link ensureDevKeys}. */
 export interface DevKeys {
@@ -23,27 +24,9 @@ export async function ensureDevKeys(dir: string): Promise<DevKeys> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const signingKeyPath = join(dir, "signing-key.json");
   const jwksPath = join(dir, "jwks.json");
-  const signingKey = (await readSigningKey(signingKeyPath)) ?? (await createSigningKey(signingKeyPath));
+  const signingKey = (await readSigningKeyIfAny(signingKeyPath)) ?? (await createSigningKey(signingKeyPath));
   await publish(jwksPath, publicJwk(signingKey));
   return { jwksPath, signingKeyPath, signingKey };
-}
-
-async function readSigningKey(path: string): Promise<JWK | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-      return undefined;
-    }
-    throw err;
-  }
-  const jwk = JSON.parse(text) as JWK;
-  const fields = [jwk.kid, jwk.x, jwk.y, jwk.d];
-  if (jwk.kty !== "EC" || jwk.crv !== "P-256" || !fields.every((field) => typeof field === "string")) {
-    throw new Error(`${path} is not an ES256 private JWK with a kid; delete it to create a new key pair`);
-  }
-  return jwk;
 }
 
 async function createSigningKey(path: string): Promise<JWK> {
@@ -61,7 +44,7 @@ async function createSigningKey(path: string): Promise<JWK> {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") {
       throw err;
     }
-    return (await readSigningKey(path)) as JWK;
+    return (await readSigningKeyIfAny(path)) as JWK;
   } finally {
     await unlink(temporary);
   }

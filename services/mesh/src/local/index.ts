@@ -5,6 +5,7 @@
 
 export { type LocalPostgres, type LocalPostgresOptions, removeData, startLocalPostgres } from "./postgres.js";
 export { isAlive, killOrphan, letPostgresUserReach } from "./processes.js";
+export { joinRedisCluster } from "./redis-cluster.js";
 export {
   ensureRedisServer,
   hasRedisServer,

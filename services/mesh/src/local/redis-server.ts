@@ -8,6 +8,11 @@ export interface RedisServerOptions {
   readonly dir: string;
   /** Snapshot to `dir` now and then (the launcher), or keep nothing (tests). */
   readonly isPersistent: boolean;
+  /**
+   * Run as a Redis Cluster node (`--cluster-enabled yes`) that keeps its view of the cluster in this file;
+   * omitted, a standalone server.
+   */
+  readonly clusterConfigFile?: string;
 }
 
 /** Starts `redis-server` on 127.0.0.1 and resolves once it accepts connections. */
@@ -15,7 +20,10 @@ export async function launchRedisServer(options: RedisServerOptions): Promise<Ch
   const persistence = options.isPersistent
     ? ["--save", "60 1", "--appendonly", "no"]
     : ["--save", "", "--appendonly", "no"];
-  const args = ["--port", String(options.port), "--bind", "127.0.0.1", ...persistence];
+  const cluster = options.clusterConfigFile
+    ? ["--cluster-enabled", "yes", "--cluster-config-file", options.clusterConfigFile]
+    : [];
+  const args = ["--port", String(options.port), "--bind", "127.0.0.1", ...persistence, ...cluster];
   const child = spawn("redis-server", [...args, "--dir", options.dir, "--pidfile", join(options.dir, "redis.pid")], {
     stdio: ["ignore", "pipe", "pipe"],
   });

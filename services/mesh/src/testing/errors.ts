@@ -1,5 +1,9 @@
 import { type Code, ConnectError } from "@connectrpc/connect";
-import { BadRequestSchema, PreconditionFailureSchema } from "@marquee/proto/google/rpc/error_details_pb.js";
+import {
+  BadRequestSchema,
+  PreconditionFailureSchema,
+  QuotaFailureSchema,
+} from "@marquee/proto/google/rpc/error_details_pb.js";
 
 /** The error a call (or a stream, drained) fails with; throws when it succeeds. */
 export async function failureOf(call: Promise<unknown> | AsyncIterable<unknown>): Promise<ConnectError> {
@@ -32,4 +36,9 @@ export function preconditions(error: ConnectError): { type: string; subject: str
   return error
     .findDetails(PreconditionFailureSchema)
     .flatMap((detail) => detail.violations.map(({ type, subject }) => ({ type, subject })));
+}
+
+/** The subjects a QuotaFailure detail lists. */
+export function quotaSubjects(error: ConnectError): string[] {
+  return error.findDetails(QuotaFailureSchema).flatMap((detail) => detail.violations.map((v) => v.subject));
 }

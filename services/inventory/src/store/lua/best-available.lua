@@ -1,25 +1,21 @@
--- ARGV: hold id, user id, quantity, leg mask, per-user cap (0 = none), ttl ms, extensions,
--- require adjacent (1/0), allowed seat indexes (csv; empty = any seat).
--- Rows are `{ev:<id>}:rows`, a flat list of (first seat index, length) per row, front row first.
+-- KEYS[10]: the new hold's key. ARGV: hold id, user id, quantity, leg mask, per-user cap (0 = none),
+-- ttl ms, extensions, require adjacent (1/0), candidate runs as csv (first index, length) pairs, best
+-- first; empty = every row of `{ev:<id>}:rows`, the whole map front row first. A section, class or tier
+-- is its runs.
 local quantity = tonumber(ARGV[3])
 local mask = tonumber(ARGV[4])
 local require_adjacent = ARGV[8] == '1'
 if not event_shape() then return { 'NOT_LOADED' } end
-local allowed = nil
-if ARGV[9] ~= '' then
-  allowed = {}
-  for _, s in ipairs(split_ints(ARGV[9])) do allowed[s] = true end
-end
 -- One GET of each state string beats a GETRANGE per seat once a map has more than a few rows.
 local held = redis.call('GET', K_HELD) or ''
 local sold = redis.call('GET', K_SOLD) or ''
 local function is_free(s)
-  if allowed and not allowed[s] then return false end
   local h = string.byte(held, s + 1) or 0
   local d = string.byte(sold, s + 1) or 0
   return bit.band(bit.bor(h, d), mask) == 0
 end
-local rows = redis.call('LRANGE', K_ROWS, 0, -1)
+local rows = split_ints(ARGV[9])
+if #rows == 0 then rows = redis.call('LRANGE', K_ROWS, 0, -1) end
 local chosen = nil
 for r = 1, #rows, 2 do
   local first, len = tonumber(rows[r]), tonumber(rows[r + 1])
@@ -46,4 +42,5 @@ if not chosen and not require_adjacent then
   if #picked == quantity then chosen = picked end
 end
 if not chosen then return { 'NONE' } end
-return try_hold(ARGV[1], ARGV[2], chosen, mask, tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]))
+return try_hold(declared(10, hold_key(ARGV[1])), ARGV[1], ARGV[2], chosen, mask, tonumber(ARGV[5]),
+  tonumber(ARGV[6]), tonumber(ARGV[7]))

@@ -1,7 +1,10 @@
--- ARGV: hold id, order id. A live hold's seats become sold for its legs. Committing again for the
--- same order answers OK with the first result, so the checkout saga may retry.
+-- KEYS[10]: the hold's key; KEYS[11]: the order's key. ARGV: hold id, order id. A live hold's seats
+-- become sold for its legs. Committing again for the same order answers OK with the first result, so the
+-- checkout saga may retry.
 local id, order = ARGV[1], ARGV[2]
-local h = read_hold(id)
+local key = declared(10, hold_key(id))
+local okey = declared(11, order_key(order))
+local h = read_hold(key)
 if not h then return { 'NOT_FOUND' } end
 if h.state == 'committed' then
   if h.order == order then return hold_reply('OK', id, h) end
@@ -13,13 +16,13 @@ local keep = bit.bnot(h.mask)
 for _, s in ipairs(seats) do
   set_byte(K_HELD, s, bit.band(byte_at(K_HELD, s), keep))
   set_byte(K_SOLD, s, bit.bor(byte_at(K_SOLD, s), h.mask))
-  local prev = tonumber(redis.call('HGET', order_key(order), s) or '0')
-  redis.call('HSET', order_key(order), s, bit.bor(prev, h.mask))
+  local prev = tonumber(redis.call('HGET', okey, s) or '0')
+  redis.call('HSET', okey, s, bit.bor(prev, h.mask))
 end
-redis.call('HSET', order_key(order), 'user', h.user)
-redis.call('SADD', P .. ':orders', order)
-redis.call('HSET', hold_key(id), 'state', 'committed', 'orderId', order)
-redis.call('PEXPIRE', hold_key(id), RECORD_TTL_MS)
+redis.call('HSET', okey, 'user', h.user)
+redis.call('SADD', K_ORDERS, order)
+redis.call('HSET', key, 'state', 'committed', 'orderId', order)
+redis.call('PEXPIRE', key, RECORD_TTL_MS)
 redis.call('ZREM', K_EXPIRIES, id)
 if redis.call('HINCRBY', K_USER_HELD, h.user, -#seats) <= 0 then redis.call('HDEL', K_USER_HELD, h.user) end
 redis.call('HINCRBY', K_USER_SOLD, h.user, #seats)

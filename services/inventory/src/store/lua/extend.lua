@@ -1,11 +1,13 @@
--- ARGV: hold id, user id, ttl ms. Adds one hold duration to a live hold of that user.
+-- KEYS[10]: the hold's key. ARGV: hold id, user id, ttl ms. Adds one hold duration to a live hold of
+-- that user.
 local id = ARGV[1]
-local h = read_hold(id)
+local key = declared(10, hold_key(id))
+local h = read_hold(key)
 if not h or h.user ~= ARGV[2] then return { 'NOT_FOUND' } end
 if h.state ~= 'active' or h.expires <= now_ms() then return hold_reply('NOT_LIVE', id, h) end
 if h.extensions <= 0 then return hold_reply('NO_EXTENSIONS', id, h) end
 h.expires = h.expires + tonumber(ARGV[3])
 h.extensions = h.extensions - 1
-redis.call('HSET', hold_key(id), 'expiresAtMs', h.expires, 'extensionsLeft', h.extensions)
+redis.call('HSET', key, 'expiresAtMs', h.expires, 'extensionsLeft', h.extensions)
 redis.call('ZADD', K_EXPIRIES, h.expires, id)
 return hold_reply('OK', id, h)

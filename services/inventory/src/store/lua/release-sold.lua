@@ -1,7 +1,7 @@
--- ARGV: order id, seat indexes (csv; empty = all of the order's). Returns the seats to sale for a
--- refund. Seats released already are skipped, so a retry changes nothing.
+-- KEYS[10]: the order's key. ARGV: order id, seat indexes (csv; empty = all of the order's). Returns
+-- the seats to sale for a refund. Seats released already are skipped, so a retry changes nothing.
 local order = ARGV[1]
-local okey = order_key(order)
+local okey = declared(10, order_key(order))
 local user = redis.call('HGET', okey, 'user')
 if not user then return { 'NOT_FOUND' } end
 local wanted = split_ints(ARGV[2])

@@ -1,12 +1,16 @@
--- ARGV: hold id, user id (empty for an internal caller). Idempotent: a released or expired hold
--- answers OK unchanged; a committed hold cannot be released.
+-- KEYS[10]: the hold's key. ARGV: hold id, user id (empty for an internal caller). Idempotent: a
+-- released or expired hold answers OK unchanged; a committed hold cannot be released. A hold past its
+-- expiry that the sweeper has not reached yet ends EXPIRED, as it would have a moment later.
 local id = ARGV[1]
-local h = read_hold(id)
+local key = declared(10, hold_key(id))
+local h = read_hold(key)
 if not h or (ARGV[2] ~= '' and h.user ~= ARGV[2]) then return { 'NOT_FOUND' } end
 if h.state == 'committed' then return hold_reply('COMMITTED', id, h) end
 if h.state == 'active' then
-  free_hold(id, h.user, h.seats, h.mask, 'released')
-  redis.call('PEXPIRE', hold_key(id), RECORD_TTL_MS)
-  h.state = 'released'
+  local ending = 'released'
+  if h.expires <= now_ms() then ending = 'expired' end
+  free_hold(key, id, h.user, h.seats, h.mask, ending)
+  redis.call('PEXPIRE', key, RECORD_TTL_MS)
+  h.state = ending
 end
 return hold_reply('OK', id, h)

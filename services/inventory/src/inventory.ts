@@ -1,0 +1,121 @@
+import { type CallContext, type Database, failedPrecondition, type Logger, notFound } from "@marquee/mesh";
+import type { Cluster, Redis } from "ioredis";
+import { capExceeded } from "./api/hold-errors.js";
+import { SlotState, slotStates } from "./domain/availability.js";
+import { eventOfHoldId, type HoldRecord } from "./domain/holds.js";
+import { legMask } from "./domain/legs.js";
+import type { Seating } from "./domain/seating.js";
+import type { AvailabilityFeed } from "./feed/availability-feed.js";
+import { readSeatSnapshot, type SeatSnapshot } from "./store/availability-reader.js";
+import type { HoldStore } from "./store/hold-store.js";
+import { soldSeatLegs } from "./store/ledger.js";
+import type { SeatingCache } from "./store/seating-cache.js";
+
+/** The Redis set of every event loaded in this Redis, which the sweepers walk. Not hash-tagged: it spans events. */
+export const loadedEventsKey = "inventory:events";
+
+/**
+ * What every handler and background task of the inventory works with: the hold store (Redis), the
+ * ledger (PostgreSQL), the seatings (from catalog, cached) and the live availability feed.
+ */
+export class Inventory {
+  constructor(
+    readonly store: HoldStore,
+    readonly redis: Redis | Cluster,
+    readonly orm: Database,
+    readonly seatings: SeatingCache,
+    readonly feed: AvailabilityFeed,
+    readonly log: Logger,
+  ) {}
+
+  /**
+   * Loads an event's seats into Redis, with the ledger's sales marked sold in the same atomic step, unless
+   * Redis has it already. Safe to repeat and to run in every replica at once: only the first load of a
+   * missing event applies the ledger, later ones keep what Redis holds.
+   */
+  async load(seating: Seating): Promise<{ readonly loaded: boolean; readonly soldSeatLegs: number }> {
+    const sold = await soldSeatLegs(this.orm.em.fork(), seating.eventId);
+    const outcome = await this.store.loadEvent(
+      seating.eventId,
+      seating.slotCount,
+      seating.legCount,
+      seating.rows,
+      sold,
+    );
+    await this.redis.sadd(loadedEventsKey, seating.eventId);
+    if (outcome === "loaded") {
+      this.log.info({ eventId: seating.eventId, slots: seating.slotCount, soldSeatLegs: sold.length }, "event loaded");
+    }
+    return { loaded: outcome === "loaded", soldSeatLegs: outcome === "loaded" ? sold.length : 0 };
+  }
+
+  /**
+   * Runs a store operation on an event, loading the event first when the store answers that it does not
+   * have it (never loaded in this Redis, or Redis lost its data) and trying once more.
+   */
+  async onLoaded<T extends { readonly kind: string }>(seating: Seating, operation: () => Promise<T>): Promise<T> {
+    const first = await operation();
+    if (first.kind !== "not-loaded") return first;
+    await this.load(seating);
+    return operation();
+  }
+
+  /** The seating of an event that is selling now; FAILED_PRECONDITION when sales are closed or cancelled. */
+  async sellable(eventId: string): Promise<Seating> {
+    const seating = await this.seatings.get(eventId);
+    if (!seating.isSellingAt(Date.now())) {
+      throw failedPrecondition("sales are closed for this event", [
+        {
+          type: "SALES_CLOSED",
+          subject: `event:${eventId}`,
+          description: seating.isOnSale ? "outside the sales window" : "the event was cancelled",
+        },
+      ]);
+    }
+    return seating;
+  }
+
+  /** The buyer a hold is for: the signed-in user, or the partner client holding on its own account. */
+  callerOf(call: CallContext): string {
+    if (call.principal === undefined) throw new Error("a customer RPC ran without a principal");
+    return call.principal.subject;
+  }
+
+  /**
+   * RESOURCE_EXHAUSTED when one request alone asks for more than the cap. Holds and orders the buyer has
+   * already are counted by the hold script, atomically with the hold.
+   */
+  checkCap(seating: Seating, userId: string, requested: number): void {
+    const cap = seating.policy.maxSeatsPerUser;
+    if (cap > 0 && requested > cap) throw capExceeded(seating, userId, 0, requested);
+  }
+
+  /** The event's seat bytes and stream position, loading an event Redis does not have first. */
+  async snapshot(seating: Seating): Promise<SeatSnapshot> {
+    const first = await readSeatSnapshot(this.redis, seating.eventId);
+    if (first.held.length >= seating.slotCount) return first;
+    await this.load(seating);
+    return readSeatSnapshot(this.redis, seating.eventId);
+  }
+
+  /** Slots free on every leg: what is left to sell of the whole route (SeatsSold.available_after). */
+  async availableOnWholeRoute(seating: Seating): Promise<number> {
+    const states = slotStates(seating, await this.snapshot(seating), legMask(0, seating.legCount));
+    return states.reduce((free, state) => (state === SlotState.Available ? free + 1 : free), 0);
+  }
+
+  /** The event of a hold id and its seating; NOT_FOUND for an id no hold can have. */
+  async seatingOfHold(holdId: string): Promise<Seating> {
+    const eventId = eventOfHoldId(holdId);
+    if (eventId === undefined) throw notFound("hold", holdId);
+    return this.seatings.get(eventId);
+  }
+
+  /** A hold of the caller (or any hold, for an internal caller with `userId` undefined); NOT_FOUND otherwise. */
+  async holdOf(holdId: string, userId: string | undefined): Promise<{ seating: Seating; hold: HoldRecord }> {
+    const seating = await this.seatingOfHold(holdId);
+    const hold = await this.store.getHold(seating.eventId, holdId);
+    if (hold === undefined || (userId !== undefined && hold.userId !== userId)) throw notFound("hold", holdId);
+    return { seating, hold };
+  }
+}

@@ -1,0 +1,108 @@
+import { Code } from "@marquee/mesh";
+import { customerToken, failureOf, preconditions, waitFor } from "@marquee/mesh/testing";
+import { HoldState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
+import { expect } from "chai";
+import { startSweeper } from "../../src/background/sweeper.js";
+import { concertIn, expireNow, hall, outboxTypes, publish, soldRows, useInventory } from "../support/inventory.js";
+
+describe("holds through their life: GetHold, ExtendHold, ReleaseHold, CommitHold", () => {
+  const env = useInventory();
+
+  async function holdOne(buyer: string, seatIds = ["stalls:D-1"]) {
+    const event = await publish(env.catalog, hall, concertIn);
+    const token = await customerToken(buyer);
+    const { hold } = await env.client.holdSeats({ eventId: event.id, seatIds }, { token });
+    if (!hold) throw new Error("no hold");
+    return { event, token, hold };
+  }
+
+  it("shows a hold to its buyer only; another user's hold is NOT_FOUND for get, extend and release", async () => {
+    const { hold, token } = await holdOne("owner");
+    expect((await env.client.getHold({ holdId: hold.id }, { token })).hold?.seatIds).to.deep.equal(["stalls:D-1"]);
+    const stranger = await customerToken("stranger");
+    for (const call of [
+      env.client.getHold({ holdId: hold.id }, { token: stranger }),
+      env.client.extendHold({ holdId: hold.id }, { token: stranger }),
+      env.client.releaseHold({ holdId: hold.id }, { token: stranger }),
+    ]) {
+      expect((await failureOf(call)).code).to.equal(Code.NotFound);
+    }
+    expect((await env.client.getHold({ holdId: hold.id }, { token })).hold?.state).to.equal(HoldState.ACTIVE);
+    expect((await failureOf(env.client.getHold({ holdId: "no-such-hold" }, { token }))).code).to.equal(Code.NotFound);
+  });
+
+  it("extends by the hold duration up to the event's extensions, then refuses", async () => {
+    const { hold, token } = await holdOne("extender");
+    const { hold: extended } = await env.client.extendHold({ holdId: hold.id }, { token });
+    expect(Number(extended?.expireTime?.seconds) - Number(hold.expireTime?.seconds)).to.equal(600);
+    expect(extended?.extensionsLeft).to.equal(0);
+    const error = await failureOf(env.client.extendHold({ holdId: hold.id }, { token }));
+    expect(error.code).to.equal(Code.FailedPrecondition);
+    expect(preconditions(error)[0]?.type).to.equal("NO_EXTENSIONS_LEFT");
+  });
+
+  it("refuses to extend or commit an expired hold; the sweeper frees its seats and announces HoldExpired", async () => {
+    const { event, hold, token } = await holdOne("sleepy");
+    await expireNow(env.redis, event.id, hold.id);
+    expect((await env.client.getHold({ holdId: hold.id }, { token })).hold?.state).to.equal(HoldState.EXPIRED);
+    expect((await failureOf(env.client.extendHold({ holdId: hold.id }, { token }))).code).to.equal(
+      Code.FailedPrecondition,
+    );
+    expect((await failureOf(env.internal.commitHold({ holdId: hold.id, orderId: "late" }))).code).to.equal(
+      Code.FailedPrecondition,
+    );
+    const sweeper = startSweeper(env.inventory, { intervalMs: 20 });
+    try {
+      await waitFor("the sweeper to free the seat", async () => {
+        const { sections } = await env.client.getAvailability({ eventId: event.id, sectionIds: ["stalls"] });
+        return sections[0]?.held === 0;
+      });
+    } finally {
+      await sweeper.stop();
+    }
+    expect(await outboxTypes(env.orm)).to.include("marquee.events.v1.HoldExpired");
+    const again = await env.client.holdSeats(
+      { eventId: event.id, seatIds: ["stalls:D-1"] },
+      { token: await customerToken("next") },
+    );
+    expect(again.hold?.state).to.equal(HoldState.ACTIVE);
+  });
+
+  it("releases at once, and a second release answers the released hold unchanged", async () => {
+    const { event, hold, token } = await holdOne("releaser");
+    const { hold: released } = await env.client.releaseHold({ holdId: hold.id }, { token });
+    expect(released?.state).to.equal(HoldState.RELEASED);
+    expect((await env.client.releaseHold({ holdId: hold.id }, { token })).hold?.state).to.equal(HoldState.RELEASED);
+    const { sections } = await env.client.getAvailability({ eventId: event.id, sectionIds: ["stalls"] });
+    expect(sections[0]?.held).to.equal(0);
+  });
+
+  it("commits once per order: the same order again gets the first result, another order FAILED_PRECONDITION", async () => {
+    const { event, hold, token } = await holdOne("payer", ["stalls:E-1", "stalls:E-2"]);
+    const first = await env.internal.commitHold({ holdId: hold.id, orderId: "order-1" });
+    expect(first.hold?.state).to.equal(HoldState.COMMITTED);
+    expect(first.hold?.orderId).to.equal("order-1");
+    const again = await env.internal.commitHold({ holdId: hold.id, orderId: "order-1" });
+    expect(again.hold).to.deep.equal(first.hold);
+    const other = await failureOf(env.internal.commitHold({ holdId: hold.id, orderId: "order-2" }));
+    expect(other.code).to.equal(Code.FailedPrecondition);
+    expect(await soldRows(env.orm, event.id)).to.deep.equal([
+      { seat_index: 40, leg: 0, order_id: "order-1" },
+      { seat_index: 41, leg: 0, order_id: "order-1" },
+    ]);
+    expect(await outboxTypes(env.orm)).to.include("marquee.events.v1.SeatsSold");
+    const released = await failureOf(env.client.releaseHold({ holdId: hold.id }, { token }));
+    expect(released.code).to.equal(Code.FailedPrecondition);
+    const { sections } = await env.client.getAvailability({ eventId: event.id, sectionIds: ["stalls"] });
+    expect(sections[0]).to.deep.include({ available: 48, held: 0, sold: 2 });
+  });
+
+  it("keeps CommitHold internal: a customer's token is PERMISSION_DENIED", async () => {
+    const { hold } = await holdOne("sneaky");
+    const internal = env.internal;
+    const error = await failureOf(
+      internal.commitHold({ holdId: hold.id, orderId: "free-seats" }, { token: await customerToken("sneaky") }),
+    );
+    expect(error.code).to.equal(Code.PermissionDenied);
+  });
+});

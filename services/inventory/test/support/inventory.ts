@@ -1,0 +1,264 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { createEventOn, startCatalog, type TestCatalog } from "@marquee/catalog/testing";
+import { createLogger, type Database, type MeshClient, migrate, openDatabase } from "@marquee/mesh";
+import {
+  organizerToken,
+  startTestServer,
+  type TestServer,
+  testClient,
+  testDatabase,
+  testRedis,
+  testUserIds,
+} from "@marquee/mesh/testing";
+import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
+import {
+  Category,
+  type Event,
+  EventKind,
+  type EventSchema,
+  type VenueSchema,
+} from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
+import { InventoryInternalService } from "@marquee/proto/marquee/inventory/v1/inventory_internal_pb.js";
+import { InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
+import { Redis } from "ioredis";
+import { entities } from "../../src/entities/index.js";
+import { AvailabilityFeed } from "../../src/feed/availability-feed.js";
+import { Inventory } from "../../src/inventory.js";
+import { migrations } from "../../src/migrations/index.js";
+import { inventoryServices } from "../../src/rpc/index.js";
+import { HoldStore } from "../../src/store/hold-store.js";
+import { eventTag } from "../../src/store/keys.js";
+import { SeatingCache } from "../../src/store/seating-cache.js";
+
+export const logger = createLogger("inventory-test", process.env.LOG_LEVEL ?? "silent");
+
+/** A real catalog and a real inventory server over gRPC, PostgreSQL and Redis, with clients. */
+export interface TestInventory {
+  readonly catalog: TestCatalog;
+  readonly inventory: Inventory;
+  readonly orm: Database;
+  readonly redis: Redis;
+  readonly server: TestServer;
+  /** InventoryService; pass `{ token }` per call. */
+  readonly client: MeshClient<typeof InventoryService>;
+  /** InventoryInternalService as the ordering service calls it. */
+  readonly internal: MeshClient<typeof InventoryInternalService>;
+}
+
+/** Starts a catalog and an inventory in schemas of their own on the test PostgreSQL and Redis. */
+export async function startInventory(): Promise<TestInventory & { close(): Promise<void> }> {
+  const catalog = await startCatalog();
+  const { url, schema } = await testDatabase("inventory");
+  const orm = await openDatabase({ url, schema, entities, migrations, logger });
+  await migrate(orm);
+  const redis = new Redis(await testRedis(), { maxRetriesPerRequest: 1 });
+  const catalogClient = await testClient(CatalogInternalService, catalog.server.address, {
+    serviceName: "inventory",
+    timeoutMs: 20_000,
+  });
+  const store = new HoldStore(redis);
+  await store.init();
+  const feed = new AvailabilityFeed(redis, logger, { coalesceMs: 20 });
+  const inventory = new Inventory(
+    store,
+    redis,
+    orm,
+    new SeatingCache(catalogClient, { revalidateAfterMs: 0 }),
+    feed,
+    logger,
+  );
+  const server = await startTestServer(inventoryServices(inventory));
+  const client = await testClient(InventoryService, server.address, { timeoutMs: 20_000 });
+  const internal = await testClient(InventoryInternalService, server.address, {
+    serviceName: "ordering",
+    timeoutMs: 20_000,
+  });
+  return {
+    catalog,
+    inventory,
+    orm,
+    redis,
+    server,
+    client,
+    internal,
+    async close() {
+      feed.close();
+      client.close();
+      internal.close();
+      catalogClient.close();
+      await server.close();
+      await orm.close();
+      redis.disconnect();
+      await catalog.close();
+    },
+  };
+}
+
+/** One inventory for the tests of the calling `describe`, started before them and stopped after. */
+export function useInventory(): TestInventory {
+  let started: (TestInventory & { close(): Promise<void> }) | undefined;
+  before(async function () {
+    this.timeout(60_000);
+    started = await startInventory();
+  });
+  after(async () => {
+    await started?.close();
+  });
+  const get = (): TestInventory => {
+    if (started === undefined) throw new Error("the inventory starts in before()");
+    return started;
+  };
+  return new Proxy({} as TestInventory, { get: (_, property) => get()[property as keyof TestInventory] });
+}
+
+type VenueInit = MessageInitShape<typeof VenueSchema>;
+type EventInit = MessageInitShape<typeof EventSchema>;
+
+const dayMs = 86_400_000;
+const at = (days: number, hours = 0) =>
+  timestampFromDate(new Date(Math.floor((Date.now() + days * dayMs + hours * 3_600_000) / 60_000) * 60_000));
+
+/**
+ * A hall: "stalls", 5 rows A–E of 10 "standard" seats (ids `stalls:A-1` … `stalls:E-10`), a "box" of one
+ * row of 4 "premium" seats, and a general-admission "pit" of 50 places. 104 places in all.
+ */
+export const hall: VenueInit = {
+  name: "Shilpakala Hall",
+  city: "Dhaka",
+  countryCode: "BD",
+  timeZone: "Asia/Dhaka",
+  sections: [
+    {
+      id: "stalls",
+      name: "Stalls",
+      layout: { case: "seated", value: { generator: { rowCount: 5, seatsPerRow: 10, seatClass: "standard" } } },
+    },
+    {
+      id: "box",
+      name: "Box",
+      layout: {
+        case: "seated",
+        value: {
+          rows: [
+            {
+              label: "A",
+              seats: ["1", "2", "3", "4"].map((label, i) => ({ label, x: i, y: 0, seatClass: "premium" })),
+            },
+          ],
+        },
+      },
+    },
+    { id: "pit", name: "Pit", layout: { case: "generalAdmission", value: { capacity: 50 } } },
+  ],
+};
+
+/** A concert in `hall`, with the hold policy given (default: the catalog's). */
+export function concertIn(venueId: string, holdPolicy?: EventInit["holdPolicy"]): EventInit {
+  return {
+    kind: EventKind.EVENT,
+    category: Category.CONCERT,
+    title: "Chirkutt live",
+    venueId,
+    startTime: at(30),
+    endTime: at(30, 3),
+    currencyCode: "BDT",
+    priceTiers: [
+      { id: "pit", name: "Pit", price: { amountMinor: 100_000n }, sectionIds: ["pit"] },
+      { id: "standard", name: "Standard", price: { amountMinor: 200_000n }, seatClasses: ["standard"] },
+      { id: "premium", name: "Premium", price: { amountMinor: 500_000n }, seatClasses: ["premium"] },
+    ],
+    ...(holdPolicy ? { holdPolicy } : {}),
+  };
+}
+
+/** A 40-seat coach, 10 rows "1"–"10" of seats A–D (ids `cabin:7-A`), A and D by the window. */
+export const coach: VenueInit = {
+  name: "Diu Paribahan Scania coach (40 seats, 2+2)",
+  sections: [
+    {
+      id: "cabin",
+      name: "Cabin",
+      layout: {
+        case: "seated",
+        value: {
+          rows: Array.from({ length: 10 }, (_, row) => ({
+            label: String(row + 1),
+            seats: [..."ABCD"].map((letter, i) => ({
+              label: letter,
+              x: i + (i >= 2 ? 1 : 0),
+              y: row,
+              seatClass: "AD".includes(letter) ? "window" : "aisle",
+            })),
+          })),
+        },
+      },
+    },
+  ],
+};
+
+/** The coach's stops: four legs Dhaka → Faridpur → Jessore → Benapole → Kolkata. */
+export const stops = ["dhaka", "faridpur", "jessore", "benapole", "kolkata"] as const;
+
+/** The Dhaka → Kolkata trip on `coach`, a fare per leg. */
+export function tripOn(venueId: string, holdPolicy?: EventInit["holdPolicy"]): EventInit {
+  const cities = ["Dhaka", "Faridpur", "Jessore", "Benapole", "Kolkata"];
+  return {
+    kind: EventKind.TRIP,
+    category: Category.BUS,
+    title: "Dhaka → Kolkata (Diu Paribahan)",
+    venueId,
+    currencyCode: "BDT",
+    stops: stops.map((id, i) => ({
+      id,
+      name: `${cities[i]} counter`,
+      city: cities[i] ?? "",
+      ...(i > 0 ? { arrivalTime: at(20, i * 3) } : {}),
+      ...(i < stops.length - 1 ? { departureTime: at(20, i * 3 + 0.5) } : {}),
+    })),
+    fares: stops.slice(0, -1).map((id, i) => ({
+      boardingStopId: id,
+      alightingStopId: stops[i + 1] ?? "",
+      price: { amountMinor: 50_000n },
+    })),
+    ...(holdPolicy ? { holdPolicy } : {}),
+  };
+}
+
+/** Publishes `event` on a new `venue` as a fresh organizer; returns the published event. */
+export async function publish(
+  catalog: TestCatalog,
+  venue: VenueInit,
+  event: (venueId: string) => EventInit,
+): Promise<Event> {
+  const token = await organizerToken(testUserIds.organizer);
+  return (await createEventOn(catalog, token, venue, event)).event;
+}
+
+/** The ride from one stop to another. */
+export function ride(boardingStopId: string, alightingStopId: string) {
+  return { boardingStopId, alightingStopId };
+}
+
+/** Makes a live hold lapse now, as if its minutes had passed: GetHold says EXPIRED, the next sweep frees it. */
+export async function expireNow(redis: Redis, eventId: string, holdId: string): Promise<void> {
+  const past = Date.now() - 1000;
+  await redis.hset(`${eventTag(eventId)}:hold:${holdId}`, "expiresAtMs", past);
+  await redis.zadd(`${eventTag(eventId)}:expiries`, past, holdId);
+}
+
+/** Types of the events in the inventory's outbox (the relay is not running in these tests). */
+export async function outboxTypes(orm: Database): Promise<string[]> {
+  const rows = await orm.em.fork().execute<{ type: string }[]>("select type from outbox order by seq");
+  return rows.map((row) => row.type);
+}
+
+/** The ledger's rows of an event. */
+export async function soldRows(orm: Database, eventId: string) {
+  return orm.em
+    .fork()
+    .execute<{ seat_index: number; leg: number; order_id: string }[]>(
+      "select seat_index, leg, order_id from sold_seat where event_id = ? order by seat_index, leg",
+      [eventId],
+    );
+}
