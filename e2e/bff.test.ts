@@ -17,6 +17,7 @@ import {
   type PriceTierSchema,
   type VenueSchema,
 } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
+import { InventoryService, SeatState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { repoRoot, type Stack, startStack } from "@marquee/scripts/stack";
 import { expect } from "chai";
 import { badRequestFields, postJson } from "./support/connect-json.js";
@@ -25,6 +26,7 @@ import { newTraceparent, spansOf } from "./support/trace-file.js";
 
 const catalogPath = "marquee.catalog.v1.CatalogService";
 const internalPath = "marquee.catalog.v1.CatalogInternalService";
+const inventoryPath = "marquee.inventory.v1.InventoryService";
 const day = 24 * 3600 * 1000;
 /** OpenTelemetry's SpanKind.SERVER, as the trace file holds it. */
 const serverKind = 1;
@@ -176,6 +178,70 @@ describe("the BFF in front of the real stack (npm start's launcher)", function (
     expect(viaGrpcurl.exitCode, viaGrpcurl.stderr).to.equal(0);
     const printed = JSON.parse(viaGrpcurl.stdout) as { event: { id: string; title: string; state: string } };
     expect(printed.event).to.include({ id: eventId, title, state: "EVENT_STATE_PUBLISHED" });
+  });
+
+  it("sells seats through the BFF: a hold by plain fetch reaches a gRPC watcher and a Connect watcher within a second", async () => {
+    const organizer = bearer(stack.tokens.organizer);
+    const { eventId } = await draft(stack.tokens.organizer, `Watched Night ${randomUUID().slice(0, 8)}`);
+    const price = { currencyCode: "BDT", amountMinor: 90_000n };
+    await connect.updateEvent(
+      {
+        event: { id: eventId, priceTiers: [{ id: "stalls", name: "Stalls", price, sectionIds: ["stalls"] }] },
+        updateMask: { paths: ["price_tiers"] },
+      },
+      organizer,
+    );
+    await connect.publishEvent({ eventId }, organizer);
+
+    const abort = new AbortController();
+    const watch = { signal: abort.signal, timeoutMs: 60_000 };
+    const viaGrpc = createClient(InventoryService, createGrpcTransport({ baseUrl: bffUrl, sessionManager: http2 }));
+    const viaConnect = createClient(InventoryService, createConnectTransport({ baseUrl: bffUrl, httpVersion: "1.1" }));
+    const watchers = [viaGrpc, viaConnect].map((client) => {
+      const seen: { seatId: string; state: SeatState; at: number }[] = [];
+      let snapshot = false;
+      const done = (async () => {
+        try {
+          for await (const message of client.watchAvailability({ eventId }, watch)) {
+            snapshot ||= message.isSnapshot;
+            for (const seat of message.seats) if (!message.isSnapshot) seen.push({ ...seat, at: Date.now() });
+          }
+        } catch {
+          // Ended by abort() below.
+        }
+      })();
+      return { seen, done, ready: () => snapshot };
+    });
+    try {
+      await waitFor("both watchers' snapshots", () => watchers.every((w) => w.ready()), { timeoutMs: 20_000 });
+      const buyer = bearer(stack.tokens.customer).headers as Record<string, string>;
+      const heldAt = Date.now();
+      const held = await postJson(bffUrl, `${inventoryPath}/HoldSeats`, { eventId, seatIds: ["stalls:A-3"] }, buyer);
+      expect(held.status, JSON.stringify(held.json)).to.equal(200);
+      expect((held.json?.hold as { seatIds: string[] }).seatIds).to.deep.equal(["stalls:A-3"]);
+      for (const watcher of watchers) {
+        const change = await waitFor(
+          "the hold on a watcher",
+          () => watcher.seen.find((s) => s.seatId === "stalls:A-3" && s.state === SeatState.HELD),
+          { timeoutMs: 1000 },
+        );
+        expect(change.at - heldAt).to.be.lessThan(1000);
+      }
+      const other = await newOrganizer();
+      const taken = await postJson(
+        bffUrl,
+        `${inventoryPath}/HoldSeats`,
+        { eventId, seatIds: ["stalls:A-3"] },
+        {
+          authorization: `Bearer ${other}`,
+        },
+      );
+      expect(taken.json?.code).to.equal("failed_precondition");
+      expect(String(taken.json?.message)).to.include("seat:stalls:A-3");
+    } finally {
+      abort.abort();
+      await Promise.all(watchers.map((w) => w.done));
+    }
   });
 
   it("continues the caller's trace through the BFF into catalog: both spans carry the caller's trace id", async () => {
