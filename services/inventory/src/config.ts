@@ -18,6 +18,10 @@ const settings = {
     "redis",
     "rediss",
   ]),
+  REDIS_CLUSTER_NODES: string(
+    "comma-separated host:port of a Redis Cluster for seat state and holds (one event per hash slot); empty: REDIS_URL holds them",
+    "",
+  ),
   CATALOG_ADDR: address("host:port of the catalog, for seat maps and hold policies"),
   AUTH_JWKS_URL: string("JWKS that verifies bearer tokens: an https URL, or a file path in development"),
   AUTH_SIGNING_KEY_FILE: string("ES256 private JWK this service signs its service tokens with (sub svc:inventory)"),

@@ -10,7 +10,7 @@ import {
   startRelay,
 } from "@marquee/mesh";
 import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import { followCatalog } from "./background/catalog-events.js";
 import { startSweeper } from "./background/sweeper.js";
 import { loadServiceConfig, schema } from "./config.js";
@@ -38,8 +38,11 @@ const catalog = createClient(CatalogInternalService, {
   upstream: "catalog",
   serviceToken: () => serviceToken.token(),
 });
-const store = new HoldStore(redis);
-const inventory = new Inventory(store, redis, orm, new SeatingCache(catalog), new AvailabilityFeed(redis, log), log);
+// Seat state may live in a Redis Cluster (scaling one shard per hot event); the event bus stays on REDIS_URL.
+const seats = config.REDIS_CLUSTER_NODES ? new Cluster(clusterNodes(config.REDIS_CLUSTER_NODES)) : redis;
+seats.on("error", (error: Error) => log.warn({ err: error }, "redis (seat state) connection failed"));
+const store = new HoldStore(seats);
+const inventory = new Inventory(store, seats, orm, new SeatingCache(catalog), new AvailabilityFeed(seats, log), log);
 const replica = `${hostname()}-${process.pid}`;
 
 await runService({
@@ -55,6 +58,9 @@ await runService({
     async () => {
       await redis.ping();
     },
+    async () => {
+      await seats.ping();
+    },
   ],
   background: [
     startRelay({ orm, redis, source: "inventory", logger: log }),
@@ -62,5 +68,17 @@ await runService({
     startSweeper(inventory, { intervalMs: config.SWEEP_INTERVAL_MS }),
     { stop: async () => inventory.feed.close() },
   ],
-  close: [() => orm.close(), async () => catalog.close(), async () => redis.disconnect()],
+  close: [
+    () => orm.close(),
+    async () => catalog.close(),
+    async () => seats.disconnect(),
+    async () => redis.disconnect(),
+  ],
 });
+
+function clusterNodes(list: string): { host: string; port: number }[] {
+  return list.split(",").map((node) => {
+    const [host = "", port = ""] = node.trim().split(":");
+    return { host, port: Number(port) };
+  });
+}

@@ -21,7 +21,7 @@ import {
 } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { InventoryInternalService } from "@marquee/proto/marquee/inventory/v1/inventory_internal_pb.js";
 import { InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
-import { Redis } from "ioredis";
+import { type Cluster, Redis } from "ioredis";
 import { entities } from "../../src/entities/index.js";
 import { AvailabilityFeed } from "../../src/feed/availability-feed.js";
 import { Inventory } from "../../src/inventory.js";
@@ -38,6 +38,7 @@ export interface TestInventory {
   readonly catalog: TestCatalog;
   readonly inventory: Inventory;
   readonly orm: Database;
+  /** The test Redis (the event bus; seat state too unless a Cluster was given). */
   readonly redis: Redis;
   readonly server: TestServer;
   /** InventoryService; pass `{ token }` per call. */
@@ -46,8 +47,11 @@ export interface TestInventory {
   readonly internal: MeshClient<typeof InventoryInternalService>;
 }
 
-/** Starts a catalog and an inventory in schemas of their own on the test PostgreSQL and Redis. */
-export async function startInventory(): Promise<TestInventory & { close(): Promise<void> }> {
+/**
+ * Starts a catalog and an inventory in schemas of their own on the test PostgreSQL and Redis; seat state
+ * in `seats` when given (a Redis Cluster), else in the test Redis.
+ */
+export async function startInventory(seats?: Cluster): Promise<TestInventory & { close(): Promise<void> }> {
   const catalog = await startCatalog();
   const { url, schema } = await testDatabase("inventory");
   const orm = await openDatabase({ url, schema, entities, migrations, logger });
@@ -57,17 +61,12 @@ export async function startInventory(): Promise<TestInventory & { close(): Promi
     serviceName: "inventory",
     timeoutMs: 20_000,
   });
-  const store = new HoldStore(redis);
+  const hotPath = seats ?? redis;
+  const store = new HoldStore(hotPath);
   await store.init();
-  const feed = new AvailabilityFeed(redis, logger, { coalesceMs: 20 });
-  const inventory = new Inventory(
-    store,
-    redis,
-    orm,
-    new SeatingCache(catalogClient, { revalidateAfterMs: 0 }),
-    feed,
-    logger,
-  );
+  const feed = new AvailabilityFeed(hotPath, logger, { coalesceMs: 20 });
+  const seatings = new SeatingCache(catalogClient, { revalidateAfterMs: 0 });
+  const inventory = new Inventory(store, hotPath, orm, seatings, feed, logger);
   const server = await startTestServer(inventoryServices(inventory));
   const client = await testClient(InventoryService, server.address, { timeoutMs: 20_000 });
   const internal = await testClient(InventoryInternalService, server.address, {
@@ -90,17 +89,18 @@ export async function startInventory(): Promise<TestInventory & { close(): Promi
       await server.close();
       await orm.close();
       redis.disconnect();
+      seats?.disconnect();
       await catalog.close();
     },
   };
 }
 
 /** One inventory for the tests of the calling `describe`, started before them and stopped after. */
-export function useInventory(): TestInventory {
+export function useInventory(seats?: () => Promise<Cluster>): TestInventory {
   let started: (TestInventory & { close(): Promise<void> }) | undefined;
   before(async function () {
     this.timeout(60_000);
-    started = await startInventory();
+    started = await startInventory(seats ? await seats() : undefined);
   });
   after(async () => {
     await started?.close();
@@ -241,7 +241,7 @@ export function ride(boardingStopId: string, alightingStopId: string) {
 }
 
 /** Makes a live hold lapse now, as if its minutes had passed: GetHold says EXPIRED, the next sweep frees it. */
-export async function expireNow(redis: Redis, eventId: string, holdId: string): Promise<void> {
+export async function expireNow(redis: Redis | Cluster, eventId: string, holdId: string): Promise<void> {
   const past = Date.now() - 1000;
   await redis.hset(`${eventTag(eventId)}:hold:${holdId}`, "expiresAtMs", past);
   await redis.zadd(`${eventTag(eventId)}:expiries`, past, holdId);
