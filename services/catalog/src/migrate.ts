@@ -1,15 +1,9 @@
 // Runs the catalog's pending migrations and exits: `npm run migrate`, the launcher, the chart's job.
-import { createLogger, migrate, openDatabase } from "@marquee/mesh";
+import { createLogger, runMigrations } from "@marquee/mesh";
 import { loadMigrationConfig, schema } from "./config.js";
 import { entities } from "./entities/index.js";
 import { migrations } from "./migrations/index.js";
 
 const config = loadMigrationConfig();
-const log = createLogger("catalog-migrate", config.LOG_LEVEL);
-const orm = await openDatabase({ url: config.DATABASE_URL, schema, entities, migrations, logger: log });
-try {
-  const ran = await migrate(orm);
-  log.info({ schema, ran }, ran.length > 0 ? "migrated" : "nothing to migrate");
-} finally {
-  await orm.close();
-}
+const logger = createLogger("catalog-migrate", config.LOG_LEVEL);
+await runMigrations({ url: config.DATABASE_URL, schema, entities, migrations, logger });

@@ -89,6 +89,21 @@ export async function migrate(orm: Database): Promise<string[]> {
   });
 }
 
+/**
+ * What a service's `src/migrate.ts` does — `npm run migrate`, the launcher, the chart's job: opens the
+ * schema, runs the pending migrations, logs what ran and closes.
+ */
+export async function runMigrations(options: DatabaseOptions): Promise<string[]> {
+  const orm = await openDatabase(options);
+  try {
+    const ran = await migrate(orm);
+    options.logger.info({ schema: options.schema, ran }, ran.length > 0 ? "migrated" : "nothing to migrate");
+    return ran;
+  } finally {
+    await orm.close();
+  }
+}
+
 /** MikroORM's logger interface over pino: the ORM says what happened, pino's level decides what is kept. */
 class PinoOrmLogger implements OrmLogger {
   constructor(private readonly logger: Logger) {}

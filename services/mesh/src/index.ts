@@ -23,7 +23,7 @@ export {
 } from "./config.js";
 export { type CallContext, currentCall, remainingMs } from "./context.js";
 /* Persistence and the event bus: */
-export { type Database, type DatabaseOptions, migrate, openDatabase } from "./database.js";
+export { type Database, type DatabaseOptions, migrate, openDatabase, runMigrations } from "./database.js";
 export {
   alreadyExists,
   badRequest,
