@@ -1,4 +1,12 @@
-import { type CallContext, type Database, failedPrecondition, type Logger, notFound } from "@marquee/mesh";
+import {
+  type CallContext,
+  Code,
+  ConnectError,
+  type Database,
+  failedPrecondition,
+  type Logger,
+  notFound,
+} from "@marquee/mesh";
 import type { Cluster, Redis } from "ioredis";
 import { capExceeded } from "./api/hold-errors.js";
 import { SlotState, slotStates } from "./domain/availability.js";
@@ -108,7 +116,13 @@ export class Inventory {
   async seatingOfHold(holdId: string): Promise<Seating> {
     const eventId = eventOfHoldId(holdId);
     if (eventId === undefined) throw notFound("hold", holdId);
-    return this.seatings.get(eventId);
+    try {
+      return await this.seatings.get(eventId);
+    } catch (error) {
+      // An id naming an event that does not exist names no hold either.
+      if (error instanceof ConnectError && error.code === Code.NotFound) throw notFound("hold", holdId);
+      throw error;
+    }
   }
 
   /** A hold of the caller (or any hold, for an internal caller with `userId` undefined); NOT_FOUND otherwise. */

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Code } from "@marquee/mesh";
 import { customerToken, failureOf, preconditions, waitFor } from "@marquee/mesh/testing";
 import { HoldState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
@@ -28,7 +29,11 @@ describe("holds through their life: GetHold, ExtendHold, ReleaseHold, CommitHold
       expect((await failureOf(call)).code).to.equal(Code.NotFound);
     }
     expect((await env.client.getHold({ holdId: hold.id }, { token })).hold?.state).to.equal(HoldState.ACTIVE);
-    expect((await failureOf(env.client.getHold({ holdId: "no-such-hold" }, { token }))).code).to.equal(Code.NotFound);
+    for (const holdId of ["no-such-hold", `${randomUUID()}.${randomUUID()}`, `${hold.eventId}.${randomUUID()}`]) {
+      const error = await failureOf(env.client.getHold({ holdId }, { token }));
+      expect(error.code, holdId).to.equal(Code.NotFound);
+      expect(error.rawMessage, holdId).to.match(/^hold /);
+    }
   });
 
   it("extends by the hold duration up to the event's extensions, then refuses", async () => {

@@ -19,5 +19,6 @@ end
 if kept then return { 'KEPT', 0 } end
 local sold, bad = apply_sold(4 + run_values, seat_count)
 if not sold then return { 'BAD_SEAT', bad } end
-if sold > 0 then changed('rebuilt', '', '', 0) end
+-- Watchers drop what they knew: after a loss every live hold is gone, whatever the ledger holds.
+changed('rebuilt', '', '', 0)
 return { 'LOADED', sold }
