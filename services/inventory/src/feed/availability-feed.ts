@@ -185,7 +185,6 @@ export class AvailabilityFeed {
     );
     try {
       while (!channel.stopped) {
-        let entries: [string, string[]][] = [];
         try {
           const reply = (await connection.xread(
             "COUNT",
@@ -196,19 +195,19 @@ export class AvailabilityFeed {
             changesKey(eventId),
             channel.lastId,
           )) as [string, [string, string[]][]][] | null;
-          entries = reply?.[0]?.[1] ?? [];
+          const entries = reply?.[0]?.[1] ?? [];
+          if (channel.stopped || entries.length === 0) continue;
+          const touched = touchedSlots(entries, channel.seating.slotCount);
+          const last = entries.at(-1)?.[0] ?? channel.lastId;
+          const bytes = await readSeatSnapshot(this.redis, eventId);
+          channel.lastId = last;
+          for (const view of channel.views.values()) this.publish(channel.seating, view, touched, bytes, last);
+          await sleep(this.coalesceMs);
         } catch (error) {
+          // Redis restarting or failing over: watchers keep their stream and catch up once it is back.
           this.log.warn({ err: error, eventId }, "reading availability changes failed; retrying");
           await sleep(500);
-          continue;
         }
-        if (channel.stopped || entries.length === 0) continue;
-        const touched = touchedSlots(entries, channel.seating.slotCount);
-        const last = entries.at(-1)?.[0] ?? channel.lastId;
-        const bytes = await readSeatSnapshot(this.redis, eventId);
-        channel.lastId = last;
-        for (const view of channel.views.values()) this.publish(channel.seating, view, touched, bytes, last);
-        await sleep(this.coalesceMs);
       }
     } finally {
       connection.disconnect();

@@ -57,6 +57,8 @@ export async function startInventory(seats?: Cluster): Promise<TestInventory & {
   const orm = await openDatabase({ url, schema, entities, migrations, logger });
   await migrate(orm);
   const redis = new Redis(await testRedis(), { maxRetriesPerRequest: 1 });
+  // Fault tests stop Redis: the calls fail (UNAVAILABLE), the connection itself only reconnects.
+  redis.on("error", () => undefined);
   const catalogClient = await testClient(CatalogInternalService, catalog.server.address, {
     serviceName: "inventory",
     timeoutMs: 20_000,
