@@ -8,12 +8,13 @@ import {
   notFound,
 } from "@marquee/mesh";
 import type { Cluster, Redis } from "ioredis";
-import { capExceeded } from "./api/hold-errors.js";
+import { capExceeded, holdRefused } from "./api/hold-errors.js";
 import { SlotState, slotStates } from "./domain/availability.js";
-import { eventOfHoldId, type HoldRecord } from "./domain/holds.js";
+import { eventOfHoldId, type HoldOutcome, type HoldRecord } from "./domain/holds.js";
 import { legMask } from "./domain/legs.js";
 import type { Seating } from "./domain/seating.js";
 import type { AvailabilityFeed } from "./feed/availability-feed.js";
+import { holdOutcomes } from "./metrics.js";
 import { readSeatSnapshot, type SeatSnapshot } from "./store/availability-reader.js";
 import type { HoldStore } from "./store/hold-store.js";
 import { soldSeatLegs } from "./store/ledger.js";
@@ -66,6 +67,17 @@ export class Inventory {
     if (first.kind !== "not-loaded") return first;
     await this.load(seating);
     return operation();
+  }
+
+  /**
+   * Runs a hold (named seats or best available) on a loaded event and counts its outcome; the held hold,
+   * or the refusal as the error of DESIGN's table.
+   */
+  async hold(seating: Seating, userId: string, attempt: () => Promise<HoldOutcome>): Promise<HoldRecord> {
+    const outcome = await this.onLoaded(seating, attempt);
+    holdOutcomes.inc({ outcome: outcome.kind });
+    if (outcome.kind !== "held") throw holdRefused(seating, userId, outcome);
+    return outcome.hold;
   }
 
   /** The seating of an event that is selling now; FAILED_PRECONDITION when sales are closed or cancelled. */

@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
-import { type BackgroundTask, metricsRegistry, writeEvent } from "@marquee/mesh";
+import { type BackgroundTask, writeEvent } from "@marquee/mesh";
 import { HoldExpiredSchema } from "@marquee/proto/marquee/events/v1/events_pb.js";
-import { Counter } from "prom-client";
 import { type Inventory, loadedEventsKey } from "../inventory.js";
+import { expiredHolds } from "../metrics.js";
 import type { ExpiredHold } from "../store/hold-store.js";
 
 /** Options of {@link startSweeper}. */
@@ -12,12 +12,6 @@ export interface SweeperOptions {
   /** Holds expired per script call; a round repeats the call while it comes back full. @default 200 */
   readonly batchSize?: number;
 }
-
-const expiredHolds = new Counter({
-  name: "inventory_holds_expired_total",
-  help: "Holds the sweeper expired, returning their seats to sale.",
-  registers: [metricsRegistry],
-});
 
 /**
  * Starts the expiry sweeper: every `intervalMs` it expires the lapsed holds of every event loaded in Redis,

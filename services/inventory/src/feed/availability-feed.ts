@@ -2,6 +2,7 @@ import type { Logger } from "@marquee/mesh";
 import type { Cluster, Redis } from "ioredis";
 import { type SeatBytes, type SectionCounts, sectionCounts, slotState, slotStates } from "../domain/availability.js";
 import type { Seating } from "../domain/seating.js";
+import { availabilityReaders, availabilityWatchers } from "../metrics.js";
 import { readSeatSnapshot } from "../store/availability-reader.js";
 import { changesKey } from "../store/keys.js";
 
@@ -99,6 +100,7 @@ export class AvailabilityFeed {
     const onAbort = () => wake?.();
     signal.addEventListener("abort", onAbort);
     const view = await this.join(seating, legMask, listener, snapshot);
+    availabilityWatchers.inc();
     try {
       yield {
         isSnapshot: true,
@@ -121,6 +123,7 @@ export class AvailabilityFeed {
       }
     } finally {
       signal.removeEventListener("abort", onAbort);
+      availabilityWatchers.dec();
       this.leave(seating.eventId, legMask, listener);
     }
   }
@@ -156,6 +159,7 @@ export class AvailabilityFeed {
       // The snapshot reflects every change up to its cursor: the reader starts right after it.
       channel = { seating, views: new Map(), lastId: bytes.cursor, stopped: false };
       this.channels.set(seating.eventId, channel);
+      availabilityReaders.inc();
       this.read(channel).catch((error: unknown) =>
         this.log.error({ err: error, eventId: seating.eventId }, "availability reader stopped"),
       );
@@ -210,6 +214,7 @@ export class AvailabilityFeed {
         }
       }
     } finally {
+      availabilityReaders.dec();
       connection.disconnect();
     }
   }

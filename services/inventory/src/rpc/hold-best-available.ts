@@ -38,7 +38,7 @@ export function holdBestAvailable(inventory: Inventory): HandlerOf<typeof Invent
     const runs = filtered ? seating.runsWhere(request) : seating.rows;
     if (places === undefined && runs.length === 0) throw holdRefused(seating, userId, { kind: "no-seats-free" });
     const base = { eventId: seating.eventId, userId, legs, policy: seating.policy };
-    const outcome = await inventory.onLoaded(seating, () =>
+    const hold = await inventory.hold(seating, userId, () =>
       places !== undefined
         ? inventory.store.hold({
             ...base,
@@ -52,7 +52,6 @@ export function holdBestAvailable(inventory: Inventory): HandlerOf<typeof Invent
             ...(filtered ? { withinRuns: runs } : {}),
           }),
     );
-    if (outcome.kind !== "held") throw holdRefused(seating, userId, outcome);
-    return { hold: toHoldMessage(seating, outcome.hold) };
+    return { hold: toHoldMessage(seating, hold) };
   };
 }

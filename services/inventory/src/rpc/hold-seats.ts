@@ -1,6 +1,5 @@
 import { badRequest, defineValidator, type FieldViolation, type HandlerOf } from "@marquee/mesh";
 import { HoldSeatsRequestSchema, type InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
-import { holdRefused } from "../api/hold-errors.js";
 import { toHoldMessage } from "../api/hold-message.js";
 import { legsOfRequest } from "../api/ride.js";
 import type { PlaceRequest } from "../domain/holds.js";
@@ -56,10 +55,9 @@ export function holdSeats(inventory: Inventory): HandlerOf<typeof InventoryServi
     const userId = inventory.callerOf(call);
     const requested = seatIndexes.length + places.reduce((sum, place) => sum + place.quantity, 0);
     inventory.checkCap(seating, userId, requested);
-    const outcome = await inventory.onLoaded(seating, () =>
+    const hold = await inventory.hold(seating, userId, () =>
       inventory.store.hold({ eventId: seating.eventId, userId, seatIndexes, places, legs, policy: seating.policy }),
     );
-    if (outcome.kind !== "held") throw holdRefused(seating, userId, outcome);
-    return { hold: toHoldMessage(seating, outcome.hold) };
+    return { hold: toHoldMessage(seating, hold) };
   };
 }

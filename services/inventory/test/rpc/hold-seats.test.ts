@@ -1,4 +1,4 @@
-import { Code } from "@marquee/mesh";
+import { Code, metricsRegistry } from "@marquee/mesh";
 import { badFields, customerToken, failureOf, preconditions, quotaSubjects } from "@marquee/mesh/testing";
 import { HoldState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { expect } from "chai";
@@ -43,6 +43,8 @@ describe("InventoryService.HoldSeats", () => {
     );
     expect(error.code).to.equal(Code.FailedPrecondition);
     expect(preconditions(error)).to.deep.equal([{ type: "SEAT_HELD", subject: "seat:stalls:B-5" }]);
+    const counted = await metricsRegistry.getSingleMetricAsString("inventory_hold_outcomes_total");
+    expect(counted).to.match(/inventory_hold_outcomes_total\{outcome="taken"\} [1-9]/);
     const { seats } = await env.client.getAvailability({
       eventId: event.id,
       sectionIds: ["stalls"],

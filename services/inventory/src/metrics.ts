@@ -1,0 +1,32 @@
+import { metricsRegistry } from "@marquee/mesh";
+import { Counter, Gauge } from "prom-client";
+
+/**
+ * The inventory's own Prometheus metrics, beside the mesh's RED metrics per RPC: why holds are refused
+ * (an on-sale shows as a wall of `taken`), what the sweeper frees, and how many watch.
+ */
+
+export const holdOutcomes = new Counter({
+  name: "inventory_hold_outcomes_total",
+  help: "Hold attempts (HoldSeats, HoldBestAvailable) by outcome: held, taken, cap-exceeded, no-seats-free, no-places-free.",
+  labelNames: ["outcome"] as const,
+  registers: [metricsRegistry],
+});
+
+export const expiredHolds = new Counter({
+  name: "inventory_holds_expired_total",
+  help: "Holds the sweeper expired, returning their seats to sale.",
+  registers: [metricsRegistry],
+});
+
+export const availabilityWatchers = new Gauge({
+  name: "inventory_availability_watchers",
+  help: "WatchAvailability streams open on this replica.",
+  registers: [metricsRegistry],
+});
+
+export const availabilityReaders = new Gauge({
+  name: "inventory_availability_readers",
+  help: "Change-stream readers on this replica: one per watched event, however many watch it.",
+  registers: [metricsRegistry],
+});
