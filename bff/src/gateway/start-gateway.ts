@@ -60,7 +60,11 @@ export interface Gateway {
  */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { log } = options;
-  const upstreams = connectUpstreams(options.services, options.addressOf, options.clientOptions);
+  // The mesh client's own 5 s default would cut every forwarded call short of REQUEST_TIMEOUT_MS.
+  const upstreams = connectUpstreams(options.services, options.addressOf, {
+    timeoutMs: options.requestTimeoutMs,
+    ...options.clientOptions,
+  });
   const served = upstreams.map((upstream) => upstream.service);
   const verifier = createTokenVerifier({ jwksUrl: options.jwksUrl });
   const shutdown = new AbortController();

@@ -73,7 +73,13 @@ export class Inventory {
    * Runs a hold (named seats or best available) on a loaded event and counts its outcome; the held hold,
    * or the refusal as the error of DESIGN's table.
    */
-  async hold(seating: Seating, userId: string, attempt: () => Promise<HoldOutcome>): Promise<HoldRecord> {
+  async hold(seating: Seating, call: CallContext, attempt: () => Promise<HoldOutcome>): Promise<HoldRecord> {
+    // A caller who stopped waiting (a deadline spent queueing in an on-sale burst) must not be left
+    // holding seats it never heard of, counted against its cap for the hold's whole length.
+    if (call.signal.aborted || call.deadlineMs <= Date.now()) {
+      throw new ConnectError("the caller's deadline passed before the hold was tried", Code.DeadlineExceeded);
+    }
+    const userId = this.callerOf(call);
     const outcome = await this.onLoaded(seating, attempt);
     holdOutcomes.inc({ outcome: outcome.kind });
     if (outcome.kind !== "held") throw holdRefused(seating, userId, outcome);

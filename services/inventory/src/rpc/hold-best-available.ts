@@ -38,7 +38,7 @@ export function holdBestAvailable(inventory: Inventory): HandlerOf<typeof Invent
     const runs = filtered ? seating.runsWhere(request) : seating.rows;
     if (places === undefined && runs.length === 0) throw holdRefused(seating, userId, { kind: "no-seats-free" });
     const base = { eventId: seating.eventId, userId, legs, policy: seating.policy };
-    const hold = await inventory.hold(seating, userId, () =>
+    const hold = await inventory.hold(seating, call, () =>
       places !== undefined
         ? inventory.store.hold({
             ...base,

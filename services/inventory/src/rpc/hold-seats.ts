@@ -55,7 +55,7 @@ export function holdSeats(inventory: Inventory): HandlerOf<typeof InventoryServi
     const userId = inventory.callerOf(call);
     const requested = seatIndexes.length + places.reduce((sum, place) => sum + place.quantity, 0);
     inventory.checkCap(seating, userId, requested);
-    const hold = await inventory.hold(seating, userId, () =>
+    const hold = await inventory.hold(seating, call, () =>
       inventory.store.hold({ eventId: seating.eventId, userId, seatIndexes, places, legs, policy: seating.policy }),
     );
     return { hold: toHoldMessage(seating, hold) };

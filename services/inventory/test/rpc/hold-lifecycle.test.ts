@@ -1,10 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { Code } from "@marquee/mesh";
+import { type CallContext, Code } from "@marquee/mesh";
 import { customerToken, failureOf, preconditions, waitFor } from "@marquee/mesh/testing";
-import { HoldState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
+import { HoldState, InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { expect } from "chai";
 import { startSweeper } from "../../src/background/sweeper.js";
-import { concertIn, expireNow, hall, outboxTypes, publish, soldRows, useInventory } from "../support/inventory.js";
+import {
+  concertIn,
+  expireNow,
+  hall,
+  logger,
+  outboxTypes,
+  publish,
+  soldRows,
+  useInventory,
+} from "../support/inventory.js";
 
 describe("holds through their life: GetHold, ExtendHold, ReleaseHold, CommitHold", () => {
   const env = useInventory();
@@ -109,5 +118,32 @@ describe("holds through their life: GetHold, ExtendHold, ReleaseHold, CommitHold
       internal.commitHold({ holdId: hold.id, orderId: "free-seats" }, { token: await customerToken("sneaky") }),
     );
     expect(error.code).to.equal(Code.PermissionDenied);
+  });
+});
+
+describe("a hold whose caller stopped waiting", () => {
+  const env = useInventory();
+
+  it("is never tried: DEADLINE_EXCEEDED before the hold script runs", async () => {
+    const event = await publish(env.catalog, hall, concertIn);
+    const seating = await env.inventory.seatings.get(event.id);
+    const late = {
+      method: InventoryService.method.holdSeats,
+      principal: { subject: "late", kind: "user", roles: ["customer"], scopes: [], token: "", expiresAtMs: 0 },
+      deadlineMs: Date.now() - 1,
+      signal: AbortSignal.abort(),
+      idempotencyKey: undefined,
+      headers: new Map(),
+      log: logger,
+    } satisfies CallContext;
+    let tried = false;
+    const error = await failureOf(
+      env.inventory.hold(seating, late, async () => {
+        tried = true;
+        throw new Error("the hold script ran");
+      }),
+    );
+    expect(error.code).to.equal(Code.DeadlineExceeded);
+    expect(tried).to.equal(false);
   });
 });
