@@ -35,6 +35,16 @@ export interface TokenVerifierOptions {
    * changed on disk, with no cooldown. @default 30000
    */
   readonly refreshCooldownMs?: number;
+  /**
+   * How long a verified token is remembered, so the next call with it skips the ES256 check (~0.2 ms of
+   * CPU, the largest single cost of a hold). Never past the token's `exp`; a key withdrawn from the JWKS
+   * stops being honoured within this time. 0 turns the cache off. @default 60000
+   */
+  readonly verifiedCacheMs?: number;
+  /** Most tokens remembered; the oldest are forgotten first. @default 10000 */
+  readonly verifiedCacheSize?: number;
+  /** The clock, in epoch milliseconds; tests replace it. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** Verifies bearer tokens; created once per process by {@link createTokenVerifier}. */
@@ -80,10 +90,18 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
   }
 
+  const { verifiedCacheMs = 60_000, verifiedCacheSize = 10_000, now = Date.now } = options;
+  // Keyed by the whole token, signature included: only a token that verified is ever found here.
+  const verified = new Map<string, { readonly principal: Principal; readonly untilMs: number }>();
   return {
     async verify(token) {
       if (token.length > maxTokenLength) {
         throw unauthenticated("token is too long");
+      }
+      const remembered = verified.get(token);
+      if (remembered !== undefined) {
+        if (now() < remembered.untilMs) return remembered.principal;
+        verified.delete(token);
       }
       let payload: JWTPayload;
       try {
@@ -97,7 +115,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       } catch (err) {
         throw toConnectError(err);
       }
-      return principalOf(payload, token);
+      const principal = principalOf(payload, token);
+      if (verifiedCacheMs > 0) {
+        if (verified.size >= verifiedCacheSize) verified.delete(verified.keys().next().value as string);
+        verified.set(token, { principal, untilMs: Math.min(principal.expiresAtMs, now() + verifiedCacheMs) });
+      }
+      return principal;
     },
   };
 }

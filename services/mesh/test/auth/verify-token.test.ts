@@ -216,6 +216,69 @@ describe("createTokenVerifier", () => {
     });
   });
 
+  describe("remembering verified tokens", () => {
+    let dir: string;
+
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), "marquee-verify-cache-"));
+    });
+
+    afterEach(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** A verifier over a JWKS file holding a key to retire and a key to keep, on a clock the test moves. */
+    async function withRetiringKey(verifiedCacheMs?: number) {
+      const retiring = await ensureDevKeys(join(dir, "retiring"));
+      const kept = await ensureDevKeys(join(dir, "kept"));
+      const jwksPath = join(dir, "jwks.json");
+      const keysOf = (keys: DevKeys) => (JSON.parse(readFileSync(keys.jwksPath, "utf8")) as { keys: unknown[] }).keys;
+      writeFileSync(jwksPath, JSON.stringify({ keys: [...keysOf(retiring), ...keysOf(kept)] }));
+      const clock = { ms: Date.now() };
+      const verifier = createTokenVerifier({
+        jwksUrl: jwksPath,
+        now: () => clock.ms,
+        ...(verifiedCacheMs ? { verifiedCacheMs } : {}),
+      });
+      return {
+        clock,
+        verifier,
+        retiring,
+        /** Takes the retiring key out of the file, and makes the verifier re-read it (an unknown kid does). */
+        async retire() {
+          writeFileSync(jwksPath, JSON.stringify({ keys: keysOf(kept) }));
+          await rejection(verifier.verify(await tokenSignedBy(await ensureDevKeys(join(dir, "newcomer")))));
+        },
+      };
+    }
+
+    it("answers a token it verified from memory until the cache time, then checks it again", async () => {
+      const { clock, verifier: cached, retiring, retire } = await withRetiringKey(60_000);
+      const token = await tokenSignedBy(retiring);
+      const first = await cached.verify(token);
+      await retire();
+      expect((await rejection(cached.verify(await tokenSignedBy(retiring)))).code).to.equal(Code.Unauthenticated);
+      expect(await cached.verify(token)).to.equal(first);
+      clock.ms += 60_001;
+      expect((await rejection(cached.verify(token))).code).to.equal(Code.Unauthenticated);
+    });
+
+    it("never remembers past the token's exp, nor a token it refused", async () => {
+      const { clock, verifier: cached, retiring, retire } = await withRetiringKey();
+      const shortLived = await createServiceTokenMinter({
+        service: "sweeper",
+        signingKey: retiring.signingKey,
+        ttlSec: 30,
+      }).token();
+      await cached.verify(shortLived);
+      await retire();
+      clock.ms += 30_001;
+      expect((await rejection(cached.verify(shortLived))).code).to.equal(Code.Unauthenticated);
+      const { wrongSignature: forged } = await forgedTokens();
+      for (let i = 0; i < 2; i++) expect((await rejection(cached.verify(forged))).code).to.equal(Code.Unauthenticated);
+    });
+  });
+
   describe("with a JWKS URL", () => {
     // jose's remote key set fetches any http(s) URL, and the verifier allows plain http for loopback
     // hosts, so a local http server exercises the same code path an https JWKS does, without a
