@@ -15,12 +15,28 @@ const publicInfrastructure = /^grpc\.(health\.v1\.Health|reflection\.v1(alpha)?\
  * The `marquee.api.v1.access` option of a method. A Marquee RPC without it is a contract defect: servers
  * refuse to start with one (the contract test catches it before).
  */
-export function accessOf(method: DescMethod): Access | { audience: Audience; partnerScopes: string[] } {
+export function accessOf(method: DescMethod): MethodAccess {
+  // Read once per method: reading an option decodes it from the descriptor, on every call otherwise.
+  let known = accessByMethod.get(method);
+  if (known === undefined) {
+    known = readAccess(method);
+    accessByMethod.set(method, known);
+  }
+  return known;
+}
+
+/** Who may call a method: its audience and the partner scopes that may call it instead. */
+export type MethodAccess = Pick<Access, "audience" | "partnerScopes">;
+
+const accessByMethod = new WeakMap<DescMethod, MethodAccess>();
+
+function readAccess(method: DescMethod): MethodAccess {
   if (publicInfrastructure.test(method.parent.typeName)) return { audience: Audience.PUBLIC, partnerScopes: [] };
   if (!hasOption(method, access) || getOption(method, access).audience === Audience.UNSPECIFIED) {
     throw new Error(`${method.parent.typeName}.${method.name} declares no (marquee.api.v1.access) audience`);
   }
-  return getOption(method, access);
+  const { audience, partnerScopes } = getOption(method, access);
+  return { audience, partnerScopes };
 }
 
 const roleOf: Partial<Record<Audience, Role>> = {

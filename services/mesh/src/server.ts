@@ -156,19 +156,27 @@ function adapt(method: DescMethod, pipeline: ServerNext, log: Logger): UntypedHa
       | ServerWritableStream<Message, Message>
       | ServerDuplexStream<Message, Message>,
     request: unknown,
+    settled: () => boolean,
   ) =>
     pipeline({
       method,
       request,
-      context: callContextOf(call, method, log),
+      context: callContextOf(call, method, log, settled),
       metadata: call.metadata,
     } satisfies ServerCall);
 
   if (method.methodKind === "unary") {
     return (call: ServerUnaryCall<Message, Message>, callback: sendUnaryData<Message>) => {
-      run(call, call.request).then(
-        (response) => callback(null, create(method.output, response as never)),
-        (error: unknown) => callback(toGrpcStatus(ConnectError.from(error))),
+      let answered = false;
+      run(call, call.request, () => answered).then(
+        (response) => {
+          answered = true;
+          callback(null, create(method.output, response as never));
+        },
+        (error: unknown) => {
+          answered = true;
+          callback(toGrpcStatus(ConnectError.from(error)));
+        },
       );
     };
   }
@@ -176,7 +184,7 @@ function adapt(method: DescMethod, pipeline: ServerNext, log: Logger): UntypedHa
     const request =
       method.methodKind === "bidi_streaming" ? call : (call as ServerWritableStream<Message, Message>).request;
     (async () => {
-      const responses = (await run(call, request)) as AsyncIterable<unknown>;
+      const responses = (await run(call, request, () => false)) as AsyncIterable<unknown>;
       for await (const response of responses) {
         if (call.cancelled) break;
         if (!call.write(create(method.output, response as never))) await once(call, "drain");
@@ -193,9 +201,14 @@ function callContextOf(
   call: { metadata: Metadata; getDeadline(): Date | number; on(event: "cancelled", fn: () => void): unknown },
   method: DescMethod,
   log: Logger,
+  settled: () => boolean,
 ): CallContext {
   const controller = new AbortController();
-  call.on("cancelled", () => controller.abort());
+  // grpc-js says "cancelled" after every call, answered ones too; aborting then would only cost an error
+  // object per call (a few % of a hold's CPU), with nobody left listening.
+  call.on("cancelled", () => {
+    if (!settled()) controller.abort();
+  });
   const deadline = call.getDeadline();
   const headers = new Map<string, string>();
   for (const [key, value] of Object.entries(call.metadata.getMap())) {

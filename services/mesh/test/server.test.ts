@@ -120,6 +120,18 @@ describe("startServer", () => {
     });
   });
 
+  describe("the call's signal", () => {
+    it("aborts when the caller gives up, and never for a call already answered", async () => {
+      counters.signals = [];
+      await client.echo({ message: "answered" });
+      expect(await codeOf(client.echo({ delayMs: 2000 }, { timeoutMs: 100 }))).to.equal(Code.DeadlineExceeded);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const [answered, abandoned] = counters.signals;
+      expect(answered?.aborted).to.equal(false);
+      expect(abandoned?.aborted).to.equal(true);
+    });
+  });
+
   describe("streaming", () => {
     it("streams every message of a server-streaming RPC in order", async () => {
       const numbers: number[] = [];

@@ -9,6 +9,8 @@ export interface Counters {
   charge: number;
   validated: number;
   echo: number;
+  /** When set, Echo keeps each call's signal here, to see when the server aborts it. */
+  signals?: AbortSignal[];
 }
 
 export const validatedRules = defineValidator(ValidatedRequestSchema, (request, check) => {
@@ -24,6 +26,7 @@ export function meshTestService(counters: Counters, serviceToken?: () => Promise
     {
       async echo(request, call) {
         counters.echo++;
+        counters.signals?.push(call.signal);
         if (request.delayMs > 0)
           await sleep(request.delayMs, undefined, { signal: call.signal }).catch(() => undefined);
         if (request.failCode !== 0)
