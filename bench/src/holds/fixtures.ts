@@ -1,0 +1,157 @@
+import { randomUUID } from "node:crypto";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import type { MeshClient } from "@marquee/mesh";
+import type { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import {
+  Category,
+  EventKind,
+  type EventSchema,
+  type Venue,
+  type VenueSchema,
+} from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
+
+/**
+ * What the holds benchmark sells, created through catalog's public API as an organizer would: a big hall
+ * (one generated section) with many concerts on it, and the Diu Paribahan coach (40 seats, 10 rows of
+ * A–D) with many Dhaka → Kolkata trips, as in the inventory's test fixtures.
+ */
+
+type EventInit = MessageInitShape<typeof EventSchema>;
+
+const dayMs = 86_400_000;
+
+/** Rows × seats of the hall: 75,000 seats, about the most catalog's 4 MiB venue message carries (~78,000). */
+export const hallShape = { rowCount: 250, seatsPerRow: 300 } as const;
+
+/** The coach's stops: four legs, Dhaka → Faridpur → Jessore → Benapole → Kolkata. */
+export const coachStops = ["dhaka", "faridpur", "jessore", "benapole", "kolkata"] as const;
+
+/** A published event and its seat ids, by row, as catalog assigned them. */
+export interface SellableEvent {
+  readonly eventId: string;
+  readonly rows: readonly (readonly string[])[];
+}
+
+/** Creates the hall, then `count` published concerts on it. */
+export async function createHallEvents(
+  catalog: MeshClient<typeof CatalogService>,
+  organizerToken: string,
+  count: number,
+): Promise<SellableEvent[]> {
+  const venue = await createVenue(catalog, organizerToken, {
+    name: `Bench Arena ${randomUUID().slice(0, 8)}`,
+    city: "Dhaka",
+    countryCode: "BD",
+    timeZone: "Asia/Dhaka",
+    sections: [
+      {
+        id: "stalls",
+        name: "Stalls",
+        layout: { case: "seated", value: { generator: { ...hallShape, seatClass: "standard" } } },
+      },
+    ],
+  });
+  const rows = seatRows(venue);
+  const events: SellableEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const startMs = Date.now() + (30 + i) * dayMs;
+    const eventId = await publish(catalog, organizerToken, {
+      kind: EventKind.EVENT,
+      category: Category.CONCERT,
+      title: `Bench concert ${i + 1}`,
+      venueId: venue.id,
+      startTime: timestampFromMs(startMs),
+      endTime: timestampFromMs(startMs + 3 * 3_600_000),
+      currencyCode: "BDT",
+      priceTiers: [{ id: "standard", name: "Standard", price: { amountMinor: 200_000n }, sectionIds: ["stalls"] }],
+    });
+    events.push({ eventId, rows });
+  }
+  return events;
+}
+
+/** Creates the coach, then `count` published Dhaka → Kolkata trips on it, a fare per leg. */
+export async function createCoachTrips(
+  catalog: MeshClient<typeof CatalogService>,
+  organizerToken: string,
+  count: number,
+): Promise<SellableEvent[]> {
+  const venue = await createVenue(catalog, organizerToken, {
+    name: `Diu Paribahan Scania coach ${randomUUID().slice(0, 8)} (40 seats, 2+2)`,
+    countryCode: "BD",
+    timeZone: "Asia/Dhaka",
+    sections: [
+      {
+        id: "cabin",
+        name: "Cabin",
+        layout: {
+          case: "seated",
+          value: {
+            rows: Array.from({ length: 10 }, (_, row) => ({
+              label: String(row + 1),
+              seats: [..."ABCD"].map((letter, i) => ({
+                label: letter,
+                x: i + (i >= 2 ? 1 : 0),
+                y: row,
+                seatClass: "AD".includes(letter) ? "window" : "aisle",
+              })),
+            })),
+          },
+        },
+      },
+    ],
+  });
+  const cities = ["Dhaka", "Faridpur", "Jessore", "Benapole", "Kolkata"];
+  const rows = seatRows(venue);
+  const trips: SellableEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const departMs = Math.floor((Date.now() + (20 + i) * dayMs) / 60_000) * 60_000;
+    const at = (hours: number) => timestampFromMs(departMs + hours * 3_600_000);
+    const eventId = await publish(catalog, organizerToken, {
+      kind: EventKind.TRIP,
+      category: Category.BUS,
+      title: `Dhaka → Kolkata (Diu Paribahan), departure ${i + 1}`,
+      venueId: venue.id,
+      currencyCode: "BDT",
+      stops: coachStops.map((id, stop) => ({
+        id,
+        name: `${cities[stop]} counter`,
+        city: cities[stop] ?? "",
+        ...(stop > 0 ? { arrivalTime: at(stop * 3) } : {}),
+        ...(stop < coachStops.length - 1 ? { departureTime: at(stop * 3 + 0.5) } : {}),
+      })),
+      fares: coachStops.slice(0, -1).map((id, leg) => ({
+        boardingStopId: id,
+        alightingStopId: coachStops[leg + 1] ?? "",
+        price: { amountMinor: 50_000n },
+      })),
+    });
+    trips.push({ eventId, rows });
+  }
+  return trips;
+}
+
+async function createVenue(
+  catalog: MeshClient<typeof CatalogService>,
+  token: string,
+  venue: MessageInitShape<typeof VenueSchema>,
+): Promise<Venue> {
+  const created = (await catalog.createVenue({ venue }, { token })).venue;
+  if (created === undefined) throw new Error("CreateVenue answered no venue");
+  return created;
+}
+
+async function publish(catalog: MeshClient<typeof CatalogService>, token: string, event: EventInit): Promise<string> {
+  const draft = (await catalog.createEvent({ event }, { token })).event;
+  if (draft === undefined) throw new Error("CreateEvent answered no event");
+  await catalog.publishEvent({ eventId: draft.id }, { token });
+  return draft.id;
+}
+
+/** The seat ids of every seated row of the venue, in map order. */
+function seatRows(venue: Venue): string[][] {
+  return venue.sections.flatMap((section) =>
+    section.layout.case === "seated" ? section.layout.value.rows.map((row) => row.seats.map((seat) => seat.id)) : [],
+  );
+}

@@ -1,0 +1,138 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import {
+  Category,
+  type Event,
+  EventKind,
+  type EventSchema,
+  type VenueSchema,
+} from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
+
+/**
+ * The race's events, created and published through the BFF as an organizer does it: a concert in a hall
+ * of exactly 100 seats, and the 40-seat coach Dhaka → Faridpur → Jessore → Benapole → Kolkata.
+ */
+
+type VenueInit = MessageInitShape<typeof VenueSchema>;
+type EventInit = MessageInitShape<typeof EventSchema>;
+
+const hourMs = 3_600_000;
+const bdt = (taka: number) => ({ currencyCode: "BDT", amountMinor: BigInt(taka * 100) });
+/** Whole minutes `hours` from now. */
+const inHours = (hours: number) => timestampFromMs(Math.floor((Date.now() + hours * hourMs) / 60_000) * 60_000);
+
+/** At most 4 seats a buyer: the race asks 2–4 (1–2 on the coach), and a loser retries holding nothing. */
+const holdPolicy = { maxSeatsPerUser: 4, holdDuration: { seconds: 600n }, maxExtensions: 1 };
+
+/** One section "stalls", 10 rows A–J of 10 seats: 100 seats. */
+const hall: VenueInit = {
+  name: "Race hall (100 seats)",
+  city: "Dhaka",
+  countryCode: "BD",
+  timeZone: "Asia/Dhaka",
+  sections: [
+    {
+      id: "stalls",
+      name: "Stalls",
+      layout: {
+        case: "seated",
+        value: { generator: { rowCount: 10, seatsPerRow: 10, firstRowLabel: "A", seatClass: "standard" } },
+      },
+    },
+  ],
+};
+
+/** 10 rows "1"–"10" of seats A–D, 2+2. */
+const coach: VenueInit = {
+  name: "Race coach (40 seats, 2+2)",
+  countryCode: "BD",
+  timeZone: "Asia/Dhaka",
+  sections: [
+    {
+      id: "cabin",
+      name: "Cabin",
+      layout: {
+        case: "seated",
+        value: {
+          rows: Array.from({ length: 10 }, (_, row) => ({
+            label: String(row + 1),
+            seats: [..."ABCD"].map((letter, i) => ({
+              label: letter,
+              x: i + (i >= 2 ? 1 : 0),
+              y: row,
+              seatClass: "AD".includes(letter) ? "window" : "aisle",
+            })),
+          })),
+        },
+      },
+    },
+  ],
+};
+
+/** The coach's stops in route order: four legs. */
+export const coachStops = ["dhaka", "faridpur", "jessore", "benapole", "kolkata"] as const;
+
+function concert(venueId: string, title: string): EventInit {
+  return {
+    kind: EventKind.EVENT,
+    category: Category.CONCERT,
+    title,
+    venueId,
+    startTime: inHours(24 * 30),
+    endTime: inHours(24 * 30 + 3),
+    currencyCode: "BDT",
+    priceTiers: [{ id: "stalls", name: "Stalls", price: bdt(1500), sectionIds: ["stalls"] }],
+    holdPolicy,
+  };
+}
+
+function trip(venueId: string, title: string): EventInit {
+  const cities = ["Dhaka", "Faridpur", "Jessore", "Benapole", "Kolkata"];
+  const departure = 24 * 20;
+  return {
+    kind: EventKind.TRIP,
+    category: Category.BUS,
+    title,
+    venueId,
+    startTime: inHours(departure),
+    endTime: inHours(departure + 3 * (coachStops.length - 1)),
+    currencyCode: "BDT",
+    stops: coachStops.map((id, i) => ({
+      id,
+      name: `${cities[i]} counter`,
+      city: cities[i] ?? "",
+      ...(i > 0 ? { arrivalTime: inHours(departure + 3 * i) } : {}),
+      ...(i < coachStops.length - 1 ? { departureTime: inHours(departure + 3 * i + (i > 0 ? 0.5 : 0)) } : {}),
+    })),
+    fares: coachStops.slice(0, -1).map((id, i) => ({
+      boardingStopId: id,
+      alightingStopId: coachStops[i + 1] ?? "",
+      price: bdt(500),
+    })),
+    holdPolicy,
+  };
+}
+
+/** Creates the hall and the coach, and publishes a concert in one and a trip on the other, via the BFF. */
+export async function publishRaceEvents(
+  bffUrl: string,
+  organizerToken: string,
+  runId: string,
+): Promise<{ concert: Event; trip: Event }> {
+  const catalog = createClient(CatalogService, createConnectTransport({ baseUrl: bffUrl, httpVersion: "1.1" }));
+  const options = { headers: { authorization: `Bearer ${organizerToken}` }, timeoutMs: 30_000 };
+  const publish = async (venue: VenueInit, event: (venueId: string, title: string) => EventInit, title: string) => {
+    const created = await catalog.createVenue({ venue }, options);
+    const draft = await catalog.createEvent({ event: event(created.venue?.id ?? "", title) }, options);
+    const published = await catalog.publishEvent({ eventId: draft.event?.id ?? "" }, options);
+    if (published.event === undefined) throw new Error(`publishing ${title} answered no event`);
+    return published.event;
+  };
+  return {
+    concert: await publish(hall, concert, `No seat sells twice ${runId}`),
+    trip: await publish(coach, trip, `Dhaka → Kolkata race ${runId}`),
+  };
+}
