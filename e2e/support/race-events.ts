@@ -2,6 +2,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
+import { borderStops, borderTrip, letteredCoach } from "@marquee/catalog/testing";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import {
   Category,
@@ -45,35 +46,8 @@ const hall: VenueInit = {
   ],
 };
 
-/** 10 rows "1"–"10" of seats A–D, 2+2. */
-const coach: VenueInit = {
-  name: "Race coach (40 seats, 2+2)",
-  countryCode: "BD",
-  timeZone: "Asia/Dhaka",
-  sections: [
-    {
-      id: "cabin",
-      name: "Cabin",
-      layout: {
-        case: "seated",
-        value: {
-          rows: Array.from({ length: 10 }, (_, row) => ({
-            label: String(row + 1),
-            seats: [..."ABCD"].map((letter, i) => ({
-              label: letter,
-              x: i + (i >= 2 ? 1 : 0),
-              y: row,
-              seatClass: "AD".includes(letter) ? "window" : "aisle",
-            })),
-          })),
-        },
-      },
-    },
-  ],
-};
-
 /** The coach's stops in route order: four legs. */
-export const coachStops = ["dhaka", "faridpur", "jessore", "benapole", "kolkata"] as const;
+export const coachStops = borderStops;
 
 function concert(venueId: string, title: string): EventInit {
   return {
@@ -90,30 +64,7 @@ function concert(venueId: string, title: string): EventInit {
 }
 
 function trip(venueId: string, title: string): EventInit {
-  const cities = ["Dhaka", "Faridpur", "Jessore", "Benapole", "Kolkata"];
-  const departure = 24 * 20;
-  return {
-    kind: EventKind.TRIP,
-    category: Category.BUS,
-    title,
-    venueId,
-    startTime: inHours(departure),
-    endTime: inHours(departure + 3 * (coachStops.length - 1)),
-    currencyCode: "BDT",
-    stops: coachStops.map((id, i) => ({
-      id,
-      name: `${cities[i]} counter`,
-      city: cities[i] ?? "",
-      ...(i > 0 ? { arrivalTime: inHours(departure + 3 * i) } : {}),
-      ...(i < coachStops.length - 1 ? { departureTime: inHours(departure + 3 * i + (i > 0 ? 0.5 : 0)) } : {}),
-    })),
-    fares: coachStops.slice(0, -1).map((id, i) => ({
-      boardingStopId: id,
-      alightingStopId: coachStops[i + 1] ?? "",
-      price: bdt(500),
-    })),
-    holdPolicy,
-  };
+  return borderTrip(venueId, { overrides: { title, holdPolicy } });
 }
 
 /** Creates the hall and the coach, and publishes a concert in one and a trip on the other, via the BFF. */
@@ -133,6 +84,6 @@ export async function publishRaceEvents(
   };
   return {
     concert: await publish(hall, concert, `No seat sells twice ${runId}`),
-    trip: await publish(coach, trip, `Dhaka → Kolkata race ${runId}`),
+    trip: await publish(letteredCoach("Race coach (40 seats, 2+2)"), trip, `Dhaka → Kolkata race ${runId}`),
   };
 }

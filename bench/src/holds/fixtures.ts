@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { borderTrip, letteredCoach } from "@marquee/catalog/testing";
 import type { MeshClient } from "@marquee/mesh";
 import type { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import {
@@ -25,7 +26,7 @@ const dayMs = 86_400_000;
 export const hallShape = { rowCount: 250, seatsPerRow: 300 } as const;
 
 /** The coach's stops: four legs, Dhaka → Faridpur → Jessore → Benapole → Kolkata. */
-export const coachStops = ["dhaka", "faridpur", "jessore", "benapole", "kolkata"] as const;
+export { borderStops as coachStops } from "@marquee/catalog/testing";
 
 /** A published event and its seat ids, by row, as catalog assigned them. */
 export interface SellableEvent {
@@ -71,62 +72,23 @@ export async function createHallEvents(
   return events;
 }
 
-/** Creates the coach, then `count` published Dhaka → Kolkata trips on it, a fare per leg. */
+/** Creates the coach, then `count` published Dhaka → Kolkata trips on it, a day apart, a fare per leg. */
 export async function createCoachTrips(
   catalog: MeshClient<typeof CatalogService>,
   organizerToken: string,
   count: number,
 ): Promise<SellableEvent[]> {
-  const venue = await createVenue(catalog, organizerToken, {
-    name: `Diu Paribahan Scania coach ${randomUUID().slice(0, 8)} (40 seats, 2+2)`,
-    countryCode: "BD",
-    timeZone: "Asia/Dhaka",
-    sections: [
-      {
-        id: "cabin",
-        name: "Cabin",
-        layout: {
-          case: "seated",
-          value: {
-            rows: Array.from({ length: 10 }, (_, row) => ({
-              label: String(row + 1),
-              seats: [..."ABCD"].map((letter, i) => ({
-                label: letter,
-                x: i + (i >= 2 ? 1 : 0),
-                y: row,
-                seatClass: "AD".includes(letter) ? "window" : "aisle",
-              })),
-            })),
-          },
-        },
-      },
-    ],
-  });
-  const cities = ["Dhaka", "Faridpur", "Jessore", "Benapole", "Kolkata"];
+  const name = `Diu Paribahan Scania coach ${randomUUID().slice(0, 8)} (40 seats, 2+2)`;
+  const venue = await createVenue(catalog, organizerToken, letteredCoach(name));
   const rows = seatRows(venue);
   const trips: SellableEvent[] = [];
   for (let i = 0; i < count; i++) {
-    const departMs = Math.floor((Date.now() + (20 + i) * dayMs) / 60_000) * 60_000;
-    const at = (hours: number) => timestampFromMs(departMs + hours * 3_600_000);
-    const eventId = await publish(catalog, organizerToken, {
-      kind: EventKind.TRIP,
-      category: Category.BUS,
-      title: `Dhaka → Kolkata (Diu Paribahan), departure ${i + 1}`,
-      venueId: venue.id,
-      currencyCode: "BDT",
-      stops: coachStops.map((id, stop) => ({
-        id,
-        name: `${cities[stop]} counter`,
-        city: cities[stop] ?? "",
-        ...(stop > 0 ? { arrivalTime: at(stop * 3) } : {}),
-        ...(stop < coachStops.length - 1 ? { departureTime: at(stop * 3 + 0.5) } : {}),
-      })),
-      fares: coachStops.slice(0, -1).map((id, leg) => ({
-        boardingStopId: id,
-        alightingStopId: coachStops[leg + 1] ?? "",
-        price: { amountMinor: 50_000n },
-      })),
-    });
+    const title = `Dhaka → Kolkata (Diu Paribahan), departure ${i + 1}`;
+    const eventId = await publish(
+      catalog,
+      organizerToken,
+      borderTrip(venue.id, { days: 20 + i, overrides: { title } }),
+    );
     trips.push({ eventId, rows });
   }
   return trips;

@@ -234,7 +234,7 @@ export function ratiosAndGoals(run: HoldsRun): string {
   const ratioLines = ratioDefinitions.map((r) => `- ${r.label}: ${ratioText(ratios[r.key])}`);
   const goalLines = goalsOf(run).map(
     (g) =>
-      `- ${g.isMet ? "MET" : "NOT MET"}: ${g.goal} (target ${formatNumber(g.target, 3)}×, measured ${ratioText(g.actual)})`,
+      `- ${g.actual === undefined ? "NOT MEASURED" : g.isMet ? "MET" : "NOT MET"}: ${g.goal} (target ${formatNumber(g.target, 3)}×, measured ${ratioText(g.actual)})`,
   );
   return [
     "Ratios (holds/s over holds/s):",

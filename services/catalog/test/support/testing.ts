@@ -1,5 +1,7 @@
 /**
  * `@marquee/catalog/testing`: a real catalog for other services' tests (inventory, ordering, the BFF) —
- * the server over its own schema, and the helpers that create and publish events through its API.
+ * the server over its own schema, the helpers that create and publish events through its API, and the
+ * lettered coach on its four-leg border route.
  */
+export { borderStops, borderTrip, letteredCoach } from "./border-coach.js";
 export { createEventOn, startCatalog, type TestCatalog } from "./catalog.js";

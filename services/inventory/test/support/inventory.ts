@@ -1,6 +1,13 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { createEventOn, startCatalog, type TestCatalog } from "@marquee/catalog/testing";
+import {
+  borderStops,
+  borderTrip,
+  createEventOn,
+  letteredCoach,
+  startCatalog,
+  type TestCatalog,
+} from "@marquee/catalog/testing";
 import { createLogger, type Database, type MeshClient, migrate, openDatabase } from "@marquee/mesh";
 import {
   organizerToken,
@@ -174,57 +181,15 @@ export function concertIn(venueId: string, holdPolicy?: EventInit["holdPolicy"])
   };
 }
 
-/** A 40-seat coach, 10 rows "1"–"10" of seats A–D (ids `cabin:7-A`), A and D by the window. */
-export const coach: VenueInit = {
-  name: "Diu Paribahan Scania coach (40 seats, 2+2)",
-  sections: [
-    {
-      id: "cabin",
-      name: "Cabin",
-      layout: {
-        case: "seated",
-        value: {
-          rows: Array.from({ length: 10 }, (_, row) => ({
-            label: String(row + 1),
-            seats: [..."ABCD"].map((letter, i) => ({
-              label: letter,
-              x: i + (i >= 2 ? 1 : 0),
-              y: row,
-              seatClass: "AD".includes(letter) ? "window" : "aisle",
-            })),
-          })),
-        },
-      },
-    },
-  ],
-};
+/** The lettered 40-seat coach (ids `cabin:7-A`). */
+export const coach: VenueInit = letteredCoach();
 
 /** The coach's stops: four legs Dhaka → Faridpur → Jessore → Benapole → Kolkata. */
-export const stops = ["dhaka", "faridpur", "jessore", "benapole", "kolkata"] as const;
+export const stops = borderStops;
 
-/** The Dhaka → Kolkata trip on `coach`, a fare per leg. */
+/** The Dhaka → Kolkata trip on `coach`, a fare per leg, with the hold policy given. */
 export function tripOn(venueId: string, holdPolicy?: EventInit["holdPolicy"]): EventInit {
-  const cities = ["Dhaka", "Faridpur", "Jessore", "Benapole", "Kolkata"];
-  return {
-    kind: EventKind.TRIP,
-    category: Category.BUS,
-    title: "Dhaka → Kolkata (Diu Paribahan)",
-    venueId,
-    currencyCode: "BDT",
-    stops: stops.map((id, i) => ({
-      id,
-      name: `${cities[i]} counter`,
-      city: cities[i] ?? "",
-      ...(i > 0 ? { arrivalTime: at(20, i * 3) } : {}),
-      ...(i < stops.length - 1 ? { departureTime: at(20, i * 3 + 0.5) } : {}),
-    })),
-    fares: stops.slice(0, -1).map((id, i) => ({
-      boardingStopId: id,
-      alightingStopId: stops[i + 1] ?? "",
-      price: { amountMinor: 50_000n },
-    })),
-    ...(holdPolicy ? { holdPolicy } : {}),
-  };
+  return borderTrip(venueId, holdPolicy ? { overrides: { holdPolicy } } : {});
 }
 
 /** Publishes `event` on a new `venue` as a fresh organizer; returns the published event. */
