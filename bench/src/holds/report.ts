@@ -296,11 +296,9 @@ const cpuHeading = "CPU in each window, in cores (1.00 = one core busy the whole
 const threadsHeading =
   "Main threads: busy / waiting for a CPU while runnable (run-queue delay) / other threads (GC, JIT, libuv pool), in cores:";
 
-/** Printed at the end of a run. */
-export function summaryText(run: HoldsRun): string {
-  const parts = [
-    runLine(run),
-    "",
+/** The figures, CPU and thread tables, ratios and goals: what the printout and the README both show. */
+function measuredBlock(run: HoldsRun): string[] {
+  return [
     figuresTable(run),
     "",
     cpuHeading,
@@ -313,6 +311,11 @@ export function summaryText(run: HoldsRun): string {
     "",
     ratiosAndGoals(run),
   ];
+}
+
+/** Printed at the end of a run. */
+export function summaryText(run: HoldsRun): string {
+  const parts = [runLine(run), "", ...measuredBlock(run)];
   const warned = warnings(run);
   if (warned.length > 0) parts.push("", "Warnings:", "", ...warned.map((w) => `- ${w}`));
   for (const report of run.profiles) parts.push("", profileText(report));
@@ -327,17 +330,7 @@ export function readmeResults(run: HoldsRun): string {
   return [
     `Last run: ${runLine(run)}.`,
     "",
-    figuresTable(run),
-    "",
-    cpuHeading,
-    "",
-    cpuTable(run),
-    "",
-    threadsHeading,
-    "",
-    threadsTable(run),
-    "",
-    ratiosAndGoals(run),
+    ...measuredBlock(run),
     ...(warned.length > 0 ? ["", "Warnings of this run:", "", ...warned.map((w) => `- ${w}`)] : []),
     "",
     "Set-up of each variant in this run:",
