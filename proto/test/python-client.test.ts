@@ -1,26 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensurePythonTools } from "@marquee/scripts/test-prerequisites";
 import { expect } from "chai";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const protoRoot = join(repoRoot, "proto");
-/** A virtualenv of our own, so the machine's Python stays untouched; pinned like every other tool. */
-const venv = join(repoRoot, ".tools", "python");
-const python = join(venv, "bin", "python");
-const requirements = ["grpcio==1.76.0", "grpcio-tools==1.76.0"];
-
-function ensurePythonTools(): void {
-  if (existsSync(python)) return;
-  console.log(`      installing ${requirements.join(" ")} into .tools/python (once)…`);
-  execFileSync("python3", ["-m", "venv", venv], { stdio: "inherit" });
-  execFileSync(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", ...requirements], {
-    stdio: "inherit",
-  });
-}
-
 /** What an internal team does: compile the public protos with stock grpcio-tools, then use them. */
 const probe = `
 import json, grpc
@@ -47,9 +34,10 @@ print(json.dumps({
 describe("a Python client generated from proto/", function () {
   this.timeout(180_000);
   let out: string;
+  let python: string;
 
   before(() => {
-    ensurePythonTools();
+    python = ensurePythonTools();
     out = mkdtempSync(join(tmpdir(), "marquee-py-"));
   });
   after(() => rmSync(out, { recursive: true, force: true }));
