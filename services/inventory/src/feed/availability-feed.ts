@@ -5,6 +5,7 @@ import type { Seating } from "../domain/seating.js";
 import { availabilityReaders, availabilityWatchers } from "../metrics.js";
 import { readSeatSnapshot } from "../store/availability-reader.js";
 import { changesKey } from "../store/keys.js";
+import { WatcherBacklog } from "./watcher-backlog.js";
 
 /** A change of availability for one ride, or the whole picture when `isSnapshot`. */
 export interface AvailabilityUpdate {
@@ -28,7 +29,11 @@ export interface AvailabilityFeedOptions {
   readonly coalesceMs?: number;
   /** How long one blocking read waits. @default 1000 */
   readonly blockMs?: number;
-  /** Updates a watcher may have waiting before it is cut off as too slow. @default 256 */
+  /**
+   * Updates a watcher may have waiting. Past them, or past a snapshot's worth of seats and sections, its
+   * backlog is dropped and it is sent a fresh snapshot when it pulls again (see {@link WatcherBacklog}).
+   * @default 256
+   */
   readonly maxQueued?: number;
 }
 
@@ -57,6 +62,8 @@ interface Channel {
  * and compared with the view's, so an update carries exactly the seats whose state changed *for that
  * ride* (a hold on Jessore → Kolkata is no change for a Dhaka → Faridpur watcher) and the counts of their
  * sections. Entries are never trusted for the state itself, so duplicates and reordering are harmless.
+ * A watcher too slow to keep up costs a bounded backlog and then gets a fresh snapshot on the same stream,
+ * never an error: the view is the truth it is resynchronised from.
  */
 export class AvailabilityFeed {
   private readonly channels = new Map<string, Channel>();
@@ -81,7 +88,9 @@ export class AvailabilityFeed {
 
   /**
    * The snapshot of the ride and then its changes until `signal` aborts. `snapshot` reads the event's
-   * bytes (loading the event when Redis lacks it). Throws when the watcher falls `maxQueued` updates behind.
+   * bytes (loading the event when Redis lacks it). A watcher that falls behind (see `maxQueued`) is not
+   * failed: it gets a fresh snapshot of the ride (`isSnapshot` again) in place of the changes it missed,
+   * then changes again; it should forget what it knew and take the snapshot instead.
    */
   async *watch(
     seating: Seating,
@@ -89,37 +98,27 @@ export class AvailabilityFeed {
     signal: AbortSignal,
     snapshot: () => Promise<SeatBytes & { readonly cursor: string }>,
   ): AsyncGenerator<AvailabilityUpdate> {
-    const queue: AvailabilityUpdate[] = [];
-    let wake: (() => void) | undefined;
-    let overflowed = false;
+    const backlog = new WatcherBacklog(this.maxQueued, seating.seatCount + seating.sections.length);
     const listener: Listener = (update) => {
-      if (queue.length >= this.maxQueued) overflowed = true;
-      else queue.push(update);
-      wake?.();
+      if (backlog.push(update)) {
+        this.log.debug(
+          { eventId: seating.eventId, legMask },
+          "an availability watcher fell behind; it gets a snapshot",
+        );
+      }
     };
-    const onAbort = () => wake?.();
+    const onAbort = () => backlog.interrupt();
     signal.addEventListener("abort", onAbort);
     const view = await this.join(seating, legMask, listener, snapshot);
     availabilityWatchers.inc();
     try {
-      yield {
-        isSnapshot: true,
-        seats: [...view.states.subarray(0, seating.seatCount)].map((state, slot) => ({ slot, state })),
-        sections: view.counts.map((counts) => ({ ...counts })),
-        cursor: this.channels.get(seating.eventId)?.lastId ?? "0-0",
-        changeTimeMs: Date.now(),
-      };
+      yield this.snapshotOf(seating, view);
       while (!signal.aborted) {
-        if (overflowed) throw new Error("the watcher fell too far behind; watch again for a fresh snapshot");
-        const next = queue.shift();
-        if (next !== undefined) {
-          yield next;
-          continue;
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = undefined;
+        const next = backlog.take();
+        if (next === undefined) await backlog.next();
+        // Read now, in the same turn as take(): the view holds every change dropped from the backlog, and
+        // any later change is pushed after this snapshot, as a change to it.
+        else yield next.kind === "resync" ? this.snapshotOf(seating, view) : next.update;
       }
     } finally {
       signal.removeEventListener("abort", onAbort);
@@ -132,6 +131,17 @@ export class AvailabilityFeed {
   close(): void {
     for (const channel of this.channels.values()) channel.stopped = true;
     this.channels.clear();
+  }
+
+  /** The whole picture of a view as it is now, at the stream position its reader has reached. */
+  private snapshotOf(seating: Seating, view: View): AvailabilityUpdate {
+    return {
+      isSnapshot: true,
+      seats: [...view.states.subarray(0, seating.seatCount)].map((state, slot) => ({ slot, state })),
+      sections: view.counts.map((counts) => ({ ...counts })),
+      cursor: this.channels.get(seating.eventId)?.lastId ?? "0-0",
+      changeTimeMs: Date.now(),
+    };
   }
 
   private async join(

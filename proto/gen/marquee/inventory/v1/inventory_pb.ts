@@ -214,7 +214,9 @@ export const WatchAvailabilityRequestSchema: GenMessage<WatchAvailabilityRequest
  */
 export type WatchAvailabilityResponse = Message<"marquee.inventory.v1.WatchAvailabilityResponse"> & {
   /**
-   * True on the first message, which carries every seat and section; later messages carry changes.
+   * True on a snapshot: the first message, and again whenever the client fell behind and is sent a
+   * fresh one. It carries every section and every seat (the first batch of them on a map of more than
+   * 20,000 seats); replace what was known with it. Other messages carry changes.
    *
    * @generated from field: bool is_snapshot = 1;
    */
@@ -766,7 +768,15 @@ export const InventoryService: GenService<{
    * Streams availability for a ride: first a snapshot of every seat and section, then each change
    * (hold, release, expiry, sale) within a second of it, until the client cancels.
    *
-   * Errors: as GetAvailability.
+   * A snapshot can come again on the same stream: a client that reads too slowly to keep up (more
+   * than 256 changes waiting for it, or more seats in them than a snapshot has) is not failed; the
+   * server drops the changes it queued for it and sends a fresh snapshot instead, then changes
+   * again. On any message with is_snapshot set, forget every seat and section state known so far
+   * and take the snapshot's. A map of more than 20,000 seats sends a snapshot in several messages:
+   * is_snapshot on the first, which carries every section; the rest of its seats follow in the next
+   * messages, which read like changes (each seat's state as of the snapshot).
+   *
+   * Errors: as GetAvailability. Falling behind is never an error.
    *
    * @generated from rpc marquee.inventory.v1.InventoryService.WatchAvailability
    */
