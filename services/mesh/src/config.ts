@@ -21,7 +21,7 @@ export interface Setting<T> {
   parse(raw: string): T;
 }
 
-type Values<S extends Record<string, Setting<unknown>>> = {
+export type Values<S extends Record<string, Setting<unknown>>> = {
   readonly [K in keyof S]: S[K] extends Setting<infer T> ? T : never;
 };
 

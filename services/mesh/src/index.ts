@@ -17,9 +17,11 @@ export {
   loadConfigOrExit,
   oneOf,
   port,
+  type Setting,
   secret,
   string,
   url,
+  type Values,
 } from "./config.js";
 export { type CallContext, currentCall, remainingMs } from "./context.js";
 /* Persistence and the event bus: */
@@ -58,6 +60,17 @@ export { metricsRegistry, startMetricsServer } from "./metrics.js";
 export { observeServedRpc } from "./observe-rpc.js";
 export { hasRole, type Principal, type Role } from "./principal.js";
 export { createReflection, type Reflection } from "./reflection.js";
+export {
+  checkRide,
+  isLegRange,
+  type LegRange,
+  legCountOf,
+  legsOfRide,
+  MAX_LEGS,
+  type RideStops,
+  resolveRide,
+  rideOfLegs,
+} from "./rides.js";
 export { type BackgroundTask, runService, type ServiceProcess, type ServiceProcessOptions } from "./run-service.js";
 export { implement, type MeshServer, type ServerOptions, type ServiceImplementation, startServer } from "./server.js";
 export { Checker, defineValidator, type RequestValidator } from "./validate.js";

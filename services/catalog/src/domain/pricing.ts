@@ -1,5 +1,5 @@
+import type { LegRange } from "@marquee/mesh";
 import type { Fare, PriceTier } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
-import type { RideSpan } from "./stops.js";
 
 /**
  * The tier pricing a seat of an event: the tier naming its section; failing that, the tier naming its
@@ -21,10 +21,11 @@ export function sectionTierOf(tiers: readonly PriceTier[], sectionId: string): P
 }
 
 /**
- * The fares of a trip, indexed for pricing rides. A ride costs the fare naming exactly its two stops, if
- * there is one; otherwise the sum of the fares of its legs. At each step a fare for the seat's class wins
- * over a class-less one (`seat_class` empty: every class without its own fare). General admission has no
- * class and takes class-less fares only.
+ * The fares of a trip, indexed for pricing rides: the legs a ride covers, as mesh's `legsOfRide` resolves
+ * a request's Ride (the same rules inventory sells it by). A ride costs the fare naming exactly its two
+ * stops, if there is one; otherwise the sum of the fares of its legs. At each step a fare for the seat's
+ * class wins over a class-less one (`seat_class` empty: every class without its own fare). General
+ * admission has no class and takes class-less fares only.
  */
 export class FareTable {
   private readonly byStretch = new Map<string, bigint>();
@@ -38,12 +39,15 @@ export class FareTable {
     }
   }
 
-  /** The price of one seat of `seatClass` ("" for general admission) for a ride; undefined when unpriced. */
-  price(ride: RideSpan, seatClass: string): bigint | undefined {
-    const exact = this.stretch(ride.from, ride.to, seatClass);
+  /**
+   * The price of one seat of `seatClass` ("" for general admission) for the legs of a ride; undefined when
+   * unpriced.
+   */
+  price({ fromLeg, toLeg }: LegRange, seatClass: string): bigint | undefined {
+    const exact = this.stretch(fromLeg, toLeg, seatClass);
     if (exact !== undefined) return exact;
     let total = 0n;
-    for (let leg = ride.from; leg < ride.to; leg++) {
+    for (let leg = fromLeg; leg < toLeg; leg++) {
       const fare = this.stretch(leg, leg + 1, seatClass);
       if (fare === undefined) return undefined;
       total += fare;
@@ -88,7 +92,7 @@ export function lowestPrice(event: Priceable, seatClasses: readonly string[]): b
     for (let from = 0; from < event.stopIds.length - 1; from++) {
       for (let to = from + 1; to < event.stopIds.length; to++) {
         for (const seatClass of seatClasses) {
-          const price = table.price({ from, to }, seatClass);
+          const price = table.price({ fromLeg: from, toLeg: to }, seatClass);
           if (price !== undefined) prices.push(price);
         }
       }

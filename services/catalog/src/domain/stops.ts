@@ -1,9 +1,12 @@
 import { type Timestamp, timestampMs } from "@bufbuild/protobuf/wkt";
-import type { Checker } from "@marquee/mesh";
+import { type Checker, MAX_LEGS } from "@marquee/mesh";
 import type { TripStop } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 
-/** Bounds of a trip's route. */
-export const stopLimits = { minStops: 2, maxStops: 100, maxNameLength: 200, maxCityLength: 100 } as const;
+/**
+ * Bounds of a trip's route. At most `MAX_LEGS` legs, so `MAX_LEGS + 1` stops: inventory sells a seat per
+ * leg in at most 32 bits, and a trip it cannot sell must not be created, let alone published.
+ */
+export const stopLimits = { minStops: 2, maxStops: MAX_LEGS + 1, maxNameLength: 200, maxCityLength: 100 } as const;
 
 /** A stop id the request gives: 1 to 32 letters, digits, '_' or '-', starting with a letter or digit. */
 export const stopIdPattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
@@ -11,17 +14,6 @@ export const stopIdPattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 /** The id of each stop: the one given, or `stop-<position>` counted from 1. */
 export function stopIdsOf(stops: readonly Pick<TripStop, "id">[]): string[] {
   return stops.map((stop, i) => stop.id || `stop-${i + 1}`);
-}
-
-/** A ride as positions on the route: it travels legs `from` … `to - 1` (leg i runs from stop i to stop i+1). */
-export interface RideSpan {
-  readonly from: number;
-  readonly to: number;
-}
-
-/** The whole route of a trip with `stopCount` stops, or the single leg of an event. */
-export function wholeRoute(stopCount: number): RideSpan {
-  return { from: 0, to: Math.max(1, stopCount - 1) };
 }
 
 /**
@@ -34,7 +26,7 @@ export function checkStops(stops: readonly TripStop[], check: Checker, path: str
     !check.that(
       path,
       stops.length >= stopLimits.minStops && stops.length <= stopLimits.maxStops,
-      `a trip needs ${stopLimits.minStops} to ${stopLimits.maxStops} stops`,
+      `a trip needs ${stopLimits.minStops} to ${stopLimits.maxStops} stops (at most ${MAX_LEGS} legs)`,
     )
   ) {
     return;

@@ -2,11 +2,13 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import {
   badRequest,
   Checker,
+  checkRide,
   type Database,
   defineValidator,
   failedPrecondition,
   type HandlerOf,
   type PreconditionViolation,
+  resolveRide,
 } from "@marquee/mesh";
 import {
   type CatalogService,
@@ -15,7 +17,6 @@ import {
 } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { EventKind } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { FareTable, tierFor } from "../domain/pricing.js";
-import { type RideSpan, wholeRoute } from "../domain/stops.js";
 import { toEventMessage } from "../store/events.js";
 import { readableEvent, seatMapOf } from "../store/lookups.js";
 import { seatsById, sectionsOf } from "../store/seat-maps.js";
@@ -36,10 +37,7 @@ export const quotePriceRules = defineValidator(QuotePriceRequestSchema, (request
     check.required(`${path}.section_id`, place.sectionId);
     check.range(`${path}.quantity`, place.quantity, 1, 200_000);
   });
-  if (request.ride !== undefined) {
-    check.required("ride.boarding_stop_id", request.ride.boardingStopId);
-    check.required("ride.alighting_stop_id", request.ride.alightingStopId);
-  }
+  checkRide(check, request.ride);
 });
 
 /**
@@ -57,19 +55,7 @@ export function quotePrice(orm: Database): HandlerOf<typeof CatalogService.metho
     const check = new Checker();
 
     const stopIds = event.stops.map((stop) => stop.id);
-    let ride: RideSpan = wholeRoute(stopIds.length);
-    if (request.ride !== undefined) {
-      if (!isTrip) {
-        check.that("ride", false, "an event has no stops; omit the ride");
-      } else {
-        const from = stopIds.indexOf(request.ride.boardingStopId);
-        const to = stopIds.indexOf(request.ride.alightingStopId);
-        check.that("ride.boarding_stop_id", from >= 0, "is not a stop of the trip");
-        check.that("ride.alighting_stop_id", to >= 0, "is not a stop of the trip");
-        if (from >= 0 && to >= 0) check.that("ride.alighting_stop_id", to > from, "must come after the boarding stop");
-        ride = { from, to };
-      }
-    }
+    const ride = resolveRide(check, stopIds, request.ride);
     const seats = await seatsById(em, map, request.seatIds);
     request.seatIds.forEach((seatId, i) => {
       check.that(`seat_ids[${i}]`, seats.has(seatId), "is not a seat of the event");
@@ -82,7 +68,7 @@ export function quotePrice(orm: Database): HandlerOf<typeof CatalogService.metho
         "is not a general-admission section of the event",
       );
     });
-    if (check.violations.length > 0) throw badRequest(check.violations);
+    if (ride === undefined || check.violations.length > 0) throw badRequest(check.violations);
 
     const fares = new FareTable(event.fares, stopIds);
     const unpriced: PreconditionViolation[] = [];

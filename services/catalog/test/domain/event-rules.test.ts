@@ -80,6 +80,25 @@ describe("checkEvent", () => {
     ).to.deep.equal(["event.stops", "event.fares"]);
   });
 
+  it("refuses a trip of 34 stops, more than inventory sells, naming event.stops", () => {
+    const stops = Array.from({ length: 34 }, (_, i) => ({
+      id: `halt-${i}`,
+      name: `Halt ${i}`,
+      city: "Rajshahi",
+      ...(i > 0 ? { arrivalTime: at(20, i) } : {}),
+      ...(i < 33 ? { departureTime: at(20, i + 0.5) } : {}),
+    }));
+    const fares = stops.slice(1).map((stop, i) => ({
+      boardingStopId: `halt-${i}`,
+      alightingStopId: stop.id,
+      price: { amountMinor: 10_000n },
+    }));
+    expect(violationsOf(coachTrip(venueId, { stops, fares }))).to.deep.equal(["event.stops"]);
+    expect(violationsOf(coachTrip(venueId, { stops: stops.slice(0, 33), fares: fares.slice(0, 32) }))).to.deep.equal(
+      [],
+    );
+  });
+
   it("reports a trip's stops out of order by the time that is out of order", () => {
     const stops = route();
     stops[1] = { ...stops[1], departureTime: at(20, 9) } as (typeof stops)[number];

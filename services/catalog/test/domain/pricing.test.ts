@@ -40,21 +40,21 @@ describe("FareTable", () => {
 
   it("prices a ride as the sum of its legs' fares", () => {
     const table = new FareTable(legs, stops);
-    expect(table.price({ from: 0, to: 2 }, "standard")).to.equal(900n);
-    expect(table.price({ from: 0, to: 3 }, "standard")).to.equal(1800n);
-    expect(table.price({ from: 2, to: 3 }, "standard")).to.equal(900n);
+    expect(table.price({ fromLeg: 0, toLeg: 2 }, "standard")).to.equal(900n);
+    expect(table.price({ fromLeg: 0, toLeg: 3 }, "standard")).to.equal(1800n);
+    expect(table.price({ fromLeg: 2, toLeg: 3 }, "standard")).to.equal(900n);
   });
 
   it("prices a ride by the fare naming exactly its two stops, when there is one", () => {
     const table = new FareTable([...legs, fare("dhaka", "kolkata", 1500)], stops);
-    expect(table.price({ from: 0, to: 3 }, "standard")).to.equal(1500n);
-    expect(table.price({ from: 1, to: 3 }, "standard")).to.equal(1300n);
+    expect(table.price({ fromLeg: 0, toLeg: 3 }, "standard")).to.equal(1500n);
+    expect(table.price({ fromLeg: 1, toLeg: 3 }, "standard")).to.equal(1300n);
   });
 
   it("takes a class's own fare before the class-less one, leg by leg", () => {
     const table = new FareTable([...legs, fare("faridpur", "jessore", 600, "business")], stops);
-    expect(table.price({ from: 0, to: 3 }, "business")).to.equal(2000n);
-    expect(table.price({ from: 0, to: 3 }, "standard")).to.equal(1800n);
+    expect(table.price({ fromLeg: 0, toLeg: 3 }, "business")).to.equal(2000n);
+    expect(table.price({ fromLeg: 0, toLeg: 3 }, "standard")).to.equal(1800n);
   });
 
   it("takes a class's own fare for the whole ride before a class-less one", () => {
@@ -62,8 +62,8 @@ describe("FareTable", () => {
       [...legs, fare("dhaka", "kolkata", 1500), fare("dhaka", "kolkata", 2500, "business")],
       stops,
     );
-    expect(table.price({ from: 0, to: 3 }, "business")).to.equal(2500n);
-    expect(table.price({ from: 0, to: 3 }, "standard")).to.equal(1500n);
+    expect(table.price({ fromLeg: 0, toLeg: 3 }, "business")).to.equal(2500n);
+    expect(table.price({ fromLeg: 0, toLeg: 3 }, "standard")).to.equal(1500n);
   });
 
   it("leaves a ride unpriced when one of its legs has no fare", () => {
@@ -71,13 +71,13 @@ describe("FareTable", () => {
       [legs[0], legs[2]].filter((f) => f !== undefined),
       stops,
     );
-    expect(table.price({ from: 0, to: 3 }, "standard")).to.equal(undefined);
-    expect(table.price({ from: 0, to: 1 }, "standard")).to.equal(500n);
+    expect(table.price({ fromLeg: 0, toLeg: 3 }, "standard")).to.equal(undefined);
+    expect(table.price({ fromLeg: 0, toLeg: 1 }, "standard")).to.equal(500n);
   });
 
   it("prices general admission by class-less fares only", () => {
     const table = new FareTable([fare("dhaka", "faridpur", 500, "standard")], stops);
-    expect(table.price({ from: 0, to: 1 }, "")).to.equal(undefined);
+    expect(table.price({ fromLeg: 0, toLeg: 1 }, "")).to.equal(undefined);
   });
 });
 

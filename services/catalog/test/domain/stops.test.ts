@@ -1,11 +1,11 @@
-import { create } from "@bufbuild/protobuf";
-import { Checker } from "@marquee/mesh";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { Checker, MAX_LEGS } from "@marquee/mesh";
 import { TripStopSchema } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { expect } from "chai";
-import { checkStops, routeTimes, stopIdsOf, wholeRoute } from "../../src/domain/stops.js";
+import { checkStops, routeTimes, stopIdsOf, stopLimits } from "../../src/domain/stops.js";
 import { at, route } from "../support/fixtures.js";
 
-function violationsOf(stops: ReturnType<typeof route>) {
+function violationsOf(stops: readonly MessageInitShape<typeof TripStopSchema>[]) {
   const check = new Checker();
   checkStops(
     stops.map((stop) => create(TripStopSchema, stop)),
@@ -24,6 +24,20 @@ describe("stopIdsOf", () => {
 describe("checkStops", () => {
   it("accepts a route strictly ordered in time", () => {
     expect(violationsOf(route())).to.deep.equal([]);
+  });
+
+  it("refuses more stops than inventory can sell, 33 (32 legs), naming event.stops", () => {
+    const line = (count: number): MessageInitShape<typeof TripStopSchema>[] =>
+      Array.from({ length: count }, (_, i) => ({
+        id: `halt-${i}`,
+        name: `Halt ${i}`,
+        city: "Rajshahi",
+        ...(i > 0 ? { arrivalTime: at(20, i) } : {}),
+        ...(i < count - 1 ? { departureTime: at(20, i + 0.5) } : {}),
+      }));
+    expect(stopLimits.maxStops).to.equal(MAX_LEGS + 1);
+    expect(violationsOf(line(33))).to.deep.equal([]);
+    expect(violationsOf(line(34))).to.deep.equal(["event.stops"]);
   });
 
   it("needs at least two stops", () => {
@@ -80,12 +94,5 @@ describe("routeTimes", () => {
     const { start, end } = routeTimes(stops);
     expect(start).to.deep.equal(stops[0]?.departureTime);
     expect(end).to.deep.equal(stops[3]?.arrivalTime);
-  });
-});
-
-describe("wholeRoute", () => {
-  it("spans every leg of a trip, and the single leg of an event", () => {
-    expect(wholeRoute(4)).to.deep.equal({ from: 0, to: 3 });
-    expect(wholeRoute(0)).to.deep.equal({ from: 0, to: 1 });
   });
 });

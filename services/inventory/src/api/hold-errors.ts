@@ -20,7 +20,7 @@ export function holdRefused(seating: Seating, userId: string, failure: HoldFailu
     case "taken":
       return seatsTaken(seating, failure.conflicts);
     case "cap-exceeded":
-      return capExceeded(seating, userId, failure.heldSeats + failure.soldSeats, failure.requested);
+      return capExceeded(seating, userId, failure.heldSeats + failure.soldSeats, failure.requested, failure.leg);
     case "no-seats-free":
       return failedPrecondition("not enough free seats for the request", [
         {
@@ -47,15 +47,31 @@ export function holdRefused(seating: Seating, userId: string, failure: HoldFailu
   }
 }
 
-/** RESOURCE_EXHAUSTED for a user whose held and bought seats plus `requested` would pass the cap. */
-export function capExceeded(seating: Seating, userId: string, already: number, requested: number): ConnectError {
+/**
+ * RESOURCE_EXHAUSTED for a user whose held and bought seats plus `requested` would pass the cap. On a trip
+ * the cap holds per leg, and `leg` is the leg of the ride where it would pass (the one with most of the
+ * user's seats); `already` counts the seats there. Without `leg`, one request alone asks for too many.
+ */
+export function capExceeded(
+  seating: Seating,
+  userId: string,
+  already: number,
+  requested: number,
+  leg?: number,
+): ConnectError {
   const cap = seating.policy.maxSeatsPerUser;
-  return quotaExceeded(`at most ${cap} seats per buyer for this event`, [
-    {
-      subject: `user:${userId}/event:${seating.eventId}`,
-      description: `holds and orders count ${already} seats; ${requested} more would pass the cap of ${cap}`,
-    },
-  ]);
+  const where = seating.isTrip && leg !== undefined ? ` from ${legStops(seating, leg)}` : "";
+  return quotaExceeded(
+    seating.isTrip
+      ? `at most ${cap} seats per buyer on any leg of this trip`
+      : `at most ${cap} seats per buyer for this event`,
+    [
+      {
+        subject: `user:${userId}/event:${seating.eventId}`,
+        description: `holds and orders count ${already} seats${where}; ${requested} more would pass the cap of ${cap}`,
+      },
+    ],
+  );
 }
 
 /** FAILED_PRECONDITION naming each taken seat, and on a trip each taken leg, held or sold. */
@@ -114,5 +130,10 @@ function changeRefused(seating: Seating, holdId: string, change: Exclude<HoldCha
 
 function describe(seating: Seating, what: string, how: "held" | "sold", leg: number): string {
   if (!seating.isTrip) return `${what} is ${how}`;
-  return `${what} is ${how} from ${seating.stopIds[leg] ?? "?"} to ${seating.stopIds[leg + 1] ?? "?"}`;
+  return `${what} is ${how} from ${legStops(seating, leg)}`;
+}
+
+/** A leg as people read it: `dhaka to faridpur`. */
+function legStops(seating: Seating, leg: number): string {
+  return `${seating.stopIds[leg] ?? "?"} to ${seating.stopIds[leg + 1] ?? "?"}`;
 }

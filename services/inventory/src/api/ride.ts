@@ -1,15 +1,15 @@
-import { badRequest } from "@marquee/mesh";
+import { badRequest, isLegRange, type LegRange, legsOfRide, rideOfLegs as rideOfStops } from "@marquee/mesh";
 import type { Ride } from "@marquee/proto/marquee/api/v1/ride_pb.js";
-import { isRideError, type LegRange, legsOfRide } from "../domain/legs.js";
 import type { Seating } from "../domain/seating.js";
 
 /**
- * The legs a request's ride covers on an event, or INVALID_ARGUMENT naming the ride field at fault: a
- * ride on an event, an unknown stop, alighting not after boarding.
+ * The legs a request's ride covers on an event, by mesh's rules (`legsOfRide`, the same catalog prices
+ * by), or INVALID_ARGUMENT naming each ride field at fault: a stop left empty, a ride on an event, an
+ * unknown stop, alighting not after boarding. An omitted ride is the whole route.
  */
 export function legsOfRequest(seating: Seating, ride: Ride | undefined): LegRange {
-  const legs = legsOfRide(seating.stopIds, ride?.boardingStopId, ride?.alightingStopId);
-  if (isRideError(legs)) throw badRequest([{ field: legs.field, description: legs.reason }]);
+  const legs = legsOfRide(seating.stopIds, ride);
+  if (!isLegRange(legs)) throw badRequest(legs);
   return legs;
 }
 
@@ -19,7 +19,7 @@ export function rideOfLegs(
   legs: LegRange,
 ): { boardingStopId: string; alightingStopId: string } | undefined {
   if (!seating.isTrip) return undefined;
-  return { boardingStopId: seating.stopIds[legs.fromLeg] ?? "", alightingStopId: seating.stopIds[legs.toLeg] ?? "" };
+  return rideOfStops(seating.stopIds, legs);
 }
 
 /** The name of a leg for people and error subjects: `dhaka-faridpur`, or `event` for an event's only leg. */

@@ -1,19 +1,24 @@
 /**
- * Availability for a ride, computed from the per-leg seat bytes: a slot is SOLD for a ride when it is sold
+ * Availability for a ride, computed from the per-leg seat state: a slot is SOLD for a ride when it is sold
  * on any of the ride's legs, HELD when held on any (and sold on none), else AVAILABLE. Pure functions over
  * the bytes the store reads in one step, so an answer is one consistent moment.
  */
 
+import type { SeatWidth } from "./legs.js";
 import type { Seating } from "./seating.js";
 
 /** A slot's state for a ride. */
 export const SlotState = { Available: 0, Held: 1, Sold: 2 } as const;
 export type SlotState = (typeof SlotState)[keyof typeof SlotState];
 
-/** The per-leg bytes of every slot, as read together. */
+/**
+ * The per-leg state of every slot, as read together: `width` bytes a slot (the event's, from its `meta`),
+ * little-endian, bit i of a slot's bytes = leg i.
+ */
 export interface SeatBytes {
   readonly held: Uint8Array;
   readonly sold: Uint8Array;
+  readonly width: SeatWidth;
 }
 
 /** Counts of one section for a ride. */
@@ -25,10 +30,28 @@ export interface SectionCounts {
   readonly capacity: number;
 }
 
+/**
+ * The leg mask of one slot in a state string of `width` bytes a slot, unsigned; 0 past the string's end.
+ */
+export function legMaskAt(bytes: Uint8Array, width: SeatWidth, slot: number): number {
+  if (width === 1) return bytes[slot] ?? 0;
+  const at = slot * width;
+  const low = (bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8);
+  if (width === 2) return low;
+  return (low | ((bytes[at + 2] ?? 0) << 16) | ((bytes[at + 3] ?? 0) << 24)) >>> 0;
+}
+
 /** The state of one slot for the ride's leg mask. */
 export function slotState(bytes: SeatBytes, slot: number, legMask: number): SlotState {
-  if (((bytes.sold[slot] ?? 0) & legMask) !== 0) return SlotState.Sold;
-  if (((bytes.held[slot] ?? 0) & legMask) !== 0) return SlotState.Held;
+  // One byte a slot is every event and most trips: read it directly, as before trips could be longer.
+  if (bytes.width === 1) {
+    if (((bytes.sold[slot] ?? 0) & legMask) !== 0) return SlotState.Sold;
+    if (((bytes.held[slot] ?? 0) & legMask) !== 0) return SlotState.Held;
+    return SlotState.Available;
+  }
+  // `&` reads both as 32 bits, so a mask with leg 31 (2^31 and up) compares right.
+  if ((legMaskAt(bytes.sold, bytes.width, slot) & legMask) !== 0) return SlotState.Sold;
+  if ((legMaskAt(bytes.held, bytes.width, slot) & legMask) !== 0) return SlotState.Held;
   return SlotState.Available;
 }
 

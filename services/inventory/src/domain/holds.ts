@@ -46,11 +46,16 @@ export interface SeatConflict {
 export type HoldFailure =
   | { readonly kind: "taken"; readonly conflicts: readonly SeatConflict[] }
   | {
+      /**
+       * The buyer's seats on `leg`, the fullest leg of the ride asked for (held and bought there), plus
+       * `requested` would pass `cap`. On an event `leg` is 0 and the counts are every seat held and bought.
+       */
       readonly kind: "cap-exceeded";
       readonly heldSeats: number;
       readonly soldSeats: number;
       readonly cap: number;
       readonly requested: number;
+      readonly leg: number;
     }
   | { readonly kind: "bad-seat"; readonly seatIndex: number }
   | { readonly kind: "bad-legs"; readonly legCount: number }
@@ -74,7 +79,11 @@ export type HoldChange =
   /** Commit of a hold committed to another order. */
   | { readonly kind: "other-order"; readonly hold: HoldRecord };
 
-/** Per-user cap, hold length and extensions, from the event's hold policy. `maxSeatsPerUser` 0 = none. */
+/**
+ * Per-user cap, hold length and extensions, from the event's hold policy. `maxSeatsPerUser` 0 = none. On a
+ * trip the cap is per leg: the seats a buyer holds or bought on any one leg of the route, so a seat held on
+ * two disjoint rides counts once, and a hold passes when every leg of its ride stays within the cap.
+ */
 export interface HoldPolicy {
   readonly maxSeatsPerUser: number;
   readonly holdTtlMs: number;

@@ -1,64 +1,38 @@
 /**
- * Legs of a ride. A trip's stops are ordered; leg i runs from stop i to stop i+1, so a coach with five
- * stops has four legs. An event has no stops and one leg, leg 0. A seat's state per leg fits one byte,
- * so the store handles up to eight legs.
+ * Legs as the store keeps them: a bit per leg, bit i = leg i. Rides resolve to leg ranges by mesh's rules
+ * (`legsOfRide`, `LegRange`, `MAX_LEGS` in @marquee/mesh); an event is leg 0. A seat's legs take 1, 2 or
+ * 4 bytes, chosen per event when it is loaded (see `seatWidthOf`), so masks run up to 32 bits: they are
+ * kept as unsigned numbers (0 … 2^32 − 1), never as the signed results of `|`.
  */
 
-/** Legs one seat byte can carry. */
-export const MAX_LEGS = 8;
+import { type LegRange, MAX_LEGS } from "@marquee/mesh";
 
-/** A half-open range of legs, [fromLeg, toLeg). */
-export interface LegRange {
-  readonly fromLeg: number;
-  readonly toLeg: number;
-}
+/** Bytes per seat of an event's `held` and `sold` strings: 8, 16 or 32 legs. */
+export type SeatWidth = 1 | 2 | 4;
 
-/** Why a ride cannot be resolved to legs, as data for the RPC layer to map onto BadRequest fields. */
-export interface RideError {
-  readonly kind: "bad-ride";
-  readonly field: "ride.boarding_stop_id" | "ride.alighting_stop_id" | "ride";
-  readonly reason: string;
-}
-
-/** The number of legs of an event (no stops) or a trip (its stops in route order). */
-export function legCountOf(stopIds: readonly string[]): number {
-  return Math.max(1, stopIds.length - 1);
+/**
+ * The narrowest seat width that holds `legCount` legs. An event or a coach of up to 8 legs keeps one byte
+ * a seat, as before trips could be longer, so the common case pays nothing for long trains.
+ */
+export function seatWidthOf(legCount: number): SeatWidth {
+  if (!Number.isInteger(legCount) || legCount < 1 || legCount > MAX_LEGS) {
+    throw new RangeError(`${legCount} legs is not 1 to ${MAX_LEGS}`);
+  }
+  return legCount <= 8 ? 1 : legCount <= 16 ? 2 : 4;
 }
 
 /**
- * The legs a ride covers. An omitted ride (both ids empty) is the whole route. A ride on an event, an
- * unknown stop, or alighting not after boarding is a RideError.
+ * The bit mask of legs [fromLeg, toLeg): bit i set for leg i, unsigned. Throws on a range no seat can
+ * hold. Powers of two rather than shifts: `1 << 32` is 1 in JavaScript, and `1 << 31` negative.
  */
-export function legsOfRide(
-  stopIds: readonly string[],
-  boardingStopId = "",
-  alightingStopId = "",
-): LegRange | RideError {
-  if (boardingStopId === "" && alightingStopId === "") return { fromLeg: 0, toLeg: legCountOf(stopIds) };
-  if (stopIds.length === 0) return { kind: "bad-ride", field: "ride", reason: "an event has no stops" };
-  const from = stopIds.indexOf(boardingStopId);
-  if (from < 0) return { kind: "bad-ride", field: "ride.boarding_stop_id", reason: "not a stop of this trip" };
-  const to = stopIds.indexOf(alightingStopId);
-  if (to < 0) return { kind: "bad-ride", field: "ride.alighting_stop_id", reason: "not a stop of this trip" };
-  if (to <= from)
-    return { kind: "bad-ride", field: "ride.alighting_stop_id", reason: "must come after the boarding stop" };
-  return { fromLeg: from, toLeg: to };
-}
-
-/** Whether a legs-or-error value is an error. */
-export function isRideError(value: LegRange | RideError): value is RideError {
-  return "kind" in value;
-}
-
-/** The bit mask of legs [fromLeg, toLeg): bit i set for leg i. Throws on a range no seat byte can hold. */
 export function legMask(fromLeg: number, toLeg: number): number {
   if (!Number.isInteger(fromLeg) || !Number.isInteger(toLeg) || fromLeg < 0 || toLeg <= fromLeg || toLeg > MAX_LEGS) {
     throw new RangeError(`legs [${fromLeg}, ${toLeg}) are not a range within ${MAX_LEGS} legs`);
   }
-  return (1 << toLeg) - (1 << fromLeg);
+  return 2 ** toLeg - 2 ** fromLeg;
 }
 
-/** The legs set in a mask, ascending. */
+/** The legs set in a mask, ascending. `&` reads a mask as 32 bits, so leg 31 is found whatever its sign. */
 export function legsOfMask(mask: number): number[] {
   const legs: number[] = [];
   for (let leg = 0; leg < MAX_LEGS; leg++) if (mask & (1 << leg)) legs.push(leg);

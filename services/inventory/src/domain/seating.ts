@@ -1,12 +1,13 @@
 /**
  * An event's frozen seat map as inventory sells it: every seat and general-admission place has a dense
- * index, the position of its state byte in Redis. Seats keep catalog's indexes 0..seatCount-1; the places
- * of each general-admission section follow them, one index per place, so a GA tier is held, counted,
- * swept and rebuilt by exactly the same scripts as named seats. Nothing here does I/O.
+ * index, the position of its state in Redis (1, 2 or 4 bytes, by the event's legs). Seats keep catalog's
+ * indexes 0..seatCount-1; the places of each general-admission section follow them, one index per place,
+ * so a GA tier is held, counted, swept and rebuilt by exactly the same scripts as named seats. Nothing
+ * here does I/O.
  */
 
+import { legCountOf } from "@marquee/mesh";
 import type { HoldPolicy } from "./holds.js";
-import { legCountOf } from "./legs.js";
 import type { RowRun } from "./row-run.js";
 
 /** One seat of the frozen map, as catalog's CatalogInternalService streams it. */

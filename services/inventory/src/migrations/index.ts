@@ -1,5 +1,9 @@
 import { EventBusMigration } from "@marquee/mesh";
 import { CreateSoldSeatTable } from "./create-sold-seat-table.js";
+import { WidenSoldSeatLegs } from "./widen-sold-seat-legs.js";
 
-/** Every migration of inventory, oldest first: the event bus's outbox and inbox, then the sold-seat ledger. */
-export const migrations = [EventBusMigration, CreateSoldSeatTable];
+/**
+ * Every migration of inventory, oldest first: the event bus's outbox and inbox, then the sold-seat ledger,
+ * then its legs widened to 32.
+ */
+export const migrations = [EventBusMigration, CreateSoldSeatTable, WidenSoldSeatLegs];

@@ -1,4 +1,4 @@
-import { badRequest, defineValidator, type HandlerOf } from "@marquee/mesh";
+import { badRequest, checkRide, defineValidator, type HandlerOf } from "@marquee/mesh";
 import {
   GetAvailabilityRequestSchema,
   type InventoryService,
@@ -8,7 +8,6 @@ import { legsOfRequest } from "../api/ride.js";
 import { SlotState, sectionCounts, slotStates } from "../domain/availability.js";
 import { legMask } from "../domain/legs.js";
 import type { Inventory } from "../inventory.js";
-import { checkRide } from "./request-rules.js";
 
 export const getAvailabilityRules = defineValidator(GetAvailabilityRequestSchema, (request, check) => {
   if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);

@@ -1,4 +1,4 @@
-import { badRequest, defineValidator, type HandlerOf } from "@marquee/mesh";
+import { badRequest, checkRide, defineValidator, type HandlerOf } from "@marquee/mesh";
 import {
   HoldBestAvailableRequestSchema,
   type InventoryService,
@@ -7,7 +7,7 @@ import { holdRefused } from "../api/hold-errors.js";
 import { toHoldMessage } from "../api/hold-message.js";
 import { legsOfRequest } from "../api/ride.js";
 import type { Inventory } from "../inventory.js";
-import { checkRide, mostSeatsPerRequest } from "./request-rules.js";
+import { mostSeatsPerRequest } from "./request-rules.js";
 
 export const holdBestAvailableRules = defineValidator(HoldBestAvailableRequestSchema, (request, check) => {
   if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);

@@ -1,10 +1,10 @@
-import { badRequest, defineValidator, type FieldViolation, type HandlerOf } from "@marquee/mesh";
+import { badRequest, checkRide, defineValidator, type FieldViolation, type HandlerOf } from "@marquee/mesh";
 import { HoldSeatsRequestSchema, type InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { toHoldMessage } from "../api/hold-message.js";
 import { legsOfRequest } from "../api/ride.js";
 import type { PlaceRequest } from "../domain/holds.js";
 import type { Inventory } from "../inventory.js";
-import { checkRide, mostSeatsPerRequest } from "./request-rules.js";
+import { mostSeatsPerRequest } from "./request-rules.js";
 
 export const holdSeatsRules = defineValidator(HoldSeatsRequestSchema, (request, check) => {
   if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);

@@ -1,5 +1,5 @@
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { defineValidator, type HandlerOf } from "@marquee/mesh";
+import { checkRide, defineValidator, type HandlerOf } from "@marquee/mesh";
 import {
   type InventoryService,
   WatchAvailabilityRequestSchema,
@@ -9,7 +9,6 @@ import type { SlotState } from "../domain/availability.js";
 import { legMask } from "../domain/legs.js";
 import type { Inventory } from "../inventory.js";
 import { seatStateOf } from "./get-availability.js";
-import { checkRide } from "./request-rules.js";
 
 /** Seats per snapshot message: a 100,000-seat map takes several, each well under the 4 MiB limit. */
 export const snapshotBatchSize = 20_000;

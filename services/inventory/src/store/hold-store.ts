@@ -1,3 +1,4 @@
+import type { LegRange } from "@marquee/mesh";
 import type { Cluster, Redis } from "ioredis";
 import {
   type HoldChange,
@@ -9,10 +10,11 @@ import {
   type PlaceRequest,
   type SeatConflict,
 } from "../domain/holds.js";
-import { type LegRange, legMask, legsOfMask } from "../domain/legs.js";
+import { legMask, legsOfMask, type SeatWidth, seatWidthOf } from "../domain/legs.js";
 import type { RowRun } from "../domain/row-run.js";
+import { seatWidthIn } from "./availability-reader.js";
 import { HoldScripts } from "./hold-scripts.js";
-import { heldKey, holdKey, orderKey, scriptKeys, soldKey } from "./keys.js";
+import { heldKey, holdKey, metaKey, orderKey, scriptKeys, soldKey } from "./keys.js";
 
 /** One row of the sold-seat ledger: a seat sold on one leg to an order. */
 export interface SoldSeatLeg {
@@ -60,10 +62,14 @@ export type ReleaseSoldOutcome =
   | { readonly kind: "not-found" }
   | { readonly kind: "not-in-order"; readonly seatIndex: number };
 
-/** Per-leg seat state: one byte per seat index, bit i = leg i, for held and for sold. */
+/**
+ * Per-leg seat state: `width` bytes per seat index (little-endian, bit i = leg i), for held and for sold.
+ * `legMaskAt` (domain/availability.ts) reads one seat's mask.
+ */
 export interface SeatStates {
   readonly held: Buffer;
   readonly sold: Buffer;
+  readonly width: SeatWidth;
 }
 
 type Reply = (string | number)[];
@@ -86,9 +92,10 @@ export class HoldStore {
 
   /**
    * Initialises an event's seat state for `seatCount` seats and `legCount` legs with its rows, front row
-   * first, marking `sold` (the ledger's rows) sold in the same atomic step. Repeating it with the same
-   * shape keeps holds and sales and ignores `sold` ("kept"); a new shape, or an event the store lost,
-   * starts from `sold` alone ("loaded").
+   * first, marking `sold` (the ledger's rows) sold in the same atomic step. The seats take the narrowest
+   * width that holds the legs (`seatWidthOf`), kept with the event for every script and reader. Repeating
+   * it with the same shape keeps holds and sales and ignores `sold` ("kept"); a new shape, or an event the
+   * store lost, starts from `sold` alone ("loaded").
    */
   async loadEvent(
     eventId: string,
@@ -98,11 +105,12 @@ export class HoldStore {
     sold: readonly SoldSeatLeg[] = [],
   ): Promise<"loaded" | "kept"> {
     if (!Number.isInteger(seatCount) || seatCount < 1) throw new RangeError("an event needs at least one seat");
-    legMask(0, legCount);
+    const width = seatWidthOf(legCount);
     const runs = runValues(rows);
     const reply = (await this.scripts.run("load", scriptKeys(eventId), [
       seatCount,
       legCount,
+      width,
       runs.length,
       ...runs,
       ...soldQuadruples(sold),
@@ -249,13 +257,14 @@ export class HoldStore {
     }));
   }
 
-  /** The raw per-leg state of every seat. */
+  /** The raw per-leg state of every seat, with the event's seat width. */
   async seatStates(eventId: string): Promise<SeatStates> {
-    const [held, sold] = await Promise.all([
+    const [held, sold, width] = await Promise.all([
       this.redis.getBuffer(heldKey(eventId)),
       this.redis.getBuffer(soldKey(eventId)),
+      this.redis.hget(metaKey(eventId), "width"),
     ]);
-    return { held: held ?? Buffer.alloc(0), sold: sold ?? Buffer.alloc(0) };
+    return { held: held ?? Buffer.alloc(0), sold: sold ?? Buffer.alloc(0), width: seatWidthIn(width) };
   }
 }
 
@@ -270,7 +279,8 @@ function soldQuadruples(rows: readonly SoldSeatLeg[]): (string | number)[] {
   for (const row of rows) {
     const key = `${row.seatIndex}\u0000${row.orderId}`;
     const entry = merged.get(key) ?? { seatIndex: row.seatIndex, mask: 0, orderId: row.orderId, userId: row.userId };
-    entry.mask |= legMask(row.leg, row.leg + 1);
+    // `>>> 0` keeps the mask unsigned: `|` alone turns leg 31 into a negative number.
+    entry.mask = (entry.mask | legMask(row.leg, row.leg + 1)) >>> 0;
     merged.set(key, entry);
   }
   return [...merged.values()].flatMap((e) => [e.seatIndex, e.mask, e.orderId, e.userId]);
@@ -332,7 +342,14 @@ function holdOutcome(
       return { kind: "taken", conflicts };
     }
     case "CAP":
-      return { kind: "cap-exceeded", heldSeats: Number(r[1]), soldSeats: Number(r[2]), cap: Number(r[3]), requested };
+      return {
+        kind: "cap-exceeded",
+        heldSeats: Number(r[1]),
+        soldSeats: Number(r[2]),
+        cap: Number(r[3]),
+        requested,
+        leg: Number(r[4]),
+      };
     case "BAD_SEAT":
       return { kind: "bad-seat", seatIndex: Number(r[1]) };
     case "BAD_LEGS":

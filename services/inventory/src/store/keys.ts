@@ -34,7 +34,7 @@ export function scriptKeys(eventId: string, ...recordKeys: readonly string[]): s
   return [...EVENT_KEY_NAMES.map((name) => `${tag}:${name}`), ...recordKeys];
 }
 
-/** The hash of an event's shape (seats, legs); KEYS[1] of every hold script. */
+/** The hash of an event's shape (`seats`, `legs`, and `width`, the bytes per seat); KEYS[1] of every hold script. */
 export function metaKey(eventId: string): string {
   return `${eventTag(eventId)}:meta`;
 }
@@ -44,12 +44,15 @@ export function changesKey(eventId: string): string {
   return `${eventTag(eventId)}:changes`;
 }
 
-/** One byte per seat index: bit i set when leg i is held. */
+/**
+ * The `meta` hash's `width` bytes per seat index (1, 2 or 4, little-endian; 1 when absent): bit i set when
+ * leg i is held.
+ */
 export function heldKey(eventId: string): string {
   return `${eventTag(eventId)}:held`;
 }
 
-/** One byte per seat index: bit i set when leg i is sold. */
+/** As `heldKey`: bit i of a seat's bytes set when leg i is sold. */
 export function soldKey(eventId: string): string {
   return `${eventTag(eventId)}:sold`;
 }

@@ -1,7 +1,7 @@
-import { failedPrecondition, type PreconditionViolation } from "@marquee/mesh";
+import { failedPrecondition, type LegRange, type PreconditionViolation } from "@marquee/mesh";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { type LegRange, legMask } from "../domain/legs.js";
+import { legMask } from "../domain/legs.js";
 import type { SoldSeatLeg } from "./hold-store.js";
 
 /**

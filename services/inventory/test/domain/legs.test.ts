@@ -1,33 +1,8 @@
 import { expect } from "chai";
-import { isRideError, legCountOf, legMask, legsOfMask, legsOfRide, rangeOfMask } from "../../src/domain/legs.js";
-
-const coach = ["dhaka", "faridpur", "jessore", "benapole", "kolkata"];
+import { legMaskAt } from "../../src/domain/availability.js";
+import { legMask, legsOfMask, rangeOfMask, seatWidthOf } from "../../src/domain/legs.js";
 
 describe("legs", () => {
-  it("count one leg for an event and stops minus one for a trip", () => {
-    expect(legCountOf([])).to.equal(1);
-    expect(legCountOf(coach)).to.equal(4);
-  });
-
-  it("resolve an omitted ride to the whole route", () => {
-    expect(legsOfRide(coach)).to.deep.equal({ fromLeg: 0, toLeg: 4 });
-    expect(legsOfRide([])).to.deep.equal({ fromLeg: 0, toLeg: 1 });
-  });
-
-  it("resolve a ride to the legs between its boarding and alighting stops", () => {
-    expect(legsOfRide(coach, "dhaka", "jessore")).to.deep.equal({ fromLeg: 0, toLeg: 2 });
-    expect(legsOfRide(coach, "faridpur", "benapole")).to.deep.equal({ fromLeg: 1, toLeg: 3 });
-  });
-
-  it("return an error naming the field for an unknown stop, a backwards ride or a ride on an event", () => {
-    const unknown = legsOfRide(coach, "sylhet", "kolkata");
-    expect(isRideError(unknown) && unknown.field).to.equal("ride.boarding_stop_id");
-    const backwards = legsOfRide(coach, "jessore", "faridpur");
-    expect(isRideError(backwards) && backwards.field).to.equal("ride.alighting_stop_id");
-    const onEvent = legsOfRide([], "a", "b");
-    expect(isRideError(onEvent) && onEvent.field).to.equal("ride");
-  });
-
   it("turn a leg range into a bit mask and back", () => {
     expect(legMask(0, 2)).to.equal(0b0011);
     expect(legMask(2, 4)).to.equal(0b1100);
@@ -36,8 +11,33 @@ describe("legs", () => {
     expect(rangeOfMask(0b1100)).to.deep.equal({ fromLeg: 2, toLeg: 4 });
   });
 
-  it("refuse a range beyond eight legs or an empty one", () => {
-    expect(() => legMask(0, 9)).to.throw(RangeError);
+  it("keep masks up to 32 legs unsigned, leg 31 included", () => {
+    expect(legMask(0, 32)).to.equal(2 ** 32 - 1);
+    expect(legMask(31, 32)).to.equal(2 ** 31);
+    expect(legMask(8, 16)).to.equal(0xff00);
+    expect(legsOfMask(legMask(29, 32))).to.deep.equal([29, 30, 31]);
+    expect(rangeOfMask(legMask(0, 32))).to.deep.equal({ fromLeg: 0, toLeg: 32 });
+    expect(rangeOfMask(legMask(31, 32))).to.deep.equal({ fromLeg: 31, toLeg: 32 });
+  });
+
+  it("refuse a range beyond 32 legs or an empty one", () => {
+    expect(() => legMask(0, 33)).to.throw(RangeError);
     expect(() => legMask(2, 2)).to.throw(RangeError);
+  });
+
+  it("give a seat 1 byte up to 8 legs, 2 up to 16 and 4 up to 32, and refuse more", () => {
+    expect([1, 8, 9, 16, 17, 32].map(seatWidthOf)).to.deep.equal([1, 1, 2, 2, 4, 4]);
+    expect(() => seatWidthOf(33)).to.throw(RangeError);
+    expect(() => seatWidthOf(0)).to.throw(RangeError);
+  });
+
+  it("read a seat's mask from its little-endian bytes at any width", () => {
+    const bytes = Uint8Array.from([0x01, 0x80, 0xff, 0x00, 0x00, 0x80]);
+    expect(legMaskAt(bytes, 1, 1)).to.equal(0x80);
+    expect(legMaskAt(bytes, 2, 0)).to.equal(0x8001);
+    expect(legMaskAt(bytes, 2, 1)).to.equal(0x00ff);
+    expect(legMaskAt(bytes, 4, 1)).to.equal(0x8000);
+    expect(legMaskAt(Uint8Array.from([0, 0, 0, 0x80]), 4, 0)).to.equal(2 ** 31);
+    expect(legMaskAt(bytes, 2, 9)).to.equal(0);
   });
 });

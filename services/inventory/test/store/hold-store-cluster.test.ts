@@ -2,7 +2,7 @@ import { testRedisCluster } from "@marquee/mesh/testing";
 import { expect } from "chai";
 import { Cluster, Redis } from "ioredis";
 import type { HoldRecord } from "../../src/domain/holds.js";
-import { legMask } from "../../src/domain/legs.js";
+import { legMask, legsOfMask } from "../../src/domain/legs.js";
 import { HoldStore } from "../../src/store/hold-store.js";
 import { eventTag, holdKey, metaKey, orderKey, scriptKeys } from "../../src/store/keys.js";
 import { newEventId, policy, rowsOf, sleep } from "../support/events.js";
@@ -325,9 +325,15 @@ describe("HoldStore on a 3-master Redis Cluster", () => {
         ]);
       }
     }
+    // Counted per user and leg: on a trip each field is `<user>/<leg>`, the seats the user has on that leg.
     const perUser = (holds: HoldRecord[]) => {
       const counts: Record<string, string> = {};
-      for (const h of holds) counts[h.userId] = String(Number(counts[h.userId] ?? 0) + h.seatIndexes.length);
+      for (const h of holds) {
+        for (const leg of legsOfMask(h.legMask)) {
+          const field = `${h.userId}/${leg}`;
+          counts[field] = String(Number(counts[field] ?? 0) + h.seatIndexes.length);
+        }
+      }
       return counts;
     };
     const tag = eventTag(eventId);

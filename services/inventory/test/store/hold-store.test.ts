@@ -132,7 +132,7 @@ describe("HoldStore per-user cap", () => {
     await store().commit(eventId, bought.hold.id, "o1");
     await store().hold({ eventId, userId: "u1", seatIndexes: [2], legs: whole, policy: capped });
     const over = await store().hold({ eventId, userId: "u1", seatIndexes: [3, 4], legs: whole, policy: capped });
-    expect(over).to.deep.equal({ kind: "cap-exceeded", heldSeats: 1, soldSeats: 2, cap: 4, requested: 2 });
+    expect(over).to.deep.equal({ kind: "cap-exceeded", heldSeats: 1, soldSeats: 2, cap: 4, requested: 2, leg: 0 });
     expect(
       (await store().hold({ eventId, userId: "u1", seatIndexes: [3], legs: whole, policy: capped })).kind,
     ).to.equal("held");

@@ -129,6 +129,48 @@ describe("rebuilding Redis from the ledger", () => {
   const orm = useLedger();
   const { store, redis } = useStore();
 
+  it("records the seat-legs of a 32-leg train and loads them back into Redis bit for bit after a loss", async () => {
+    const train = newEventId();
+    await store().loadEvent(train, 8, 32, rowsOf(8, 4));
+    const sales = [
+      { userId: "rahim", seatIndexes: [0, 1], legs: { fromLeg: 0, toLeg: 9 } },
+      { userId: "karim", seatIndexes: [0], legs: { fromLeg: 9, toLeg: 32 } },
+      { userId: "salma", seatIndexes: [5], legs: { fromLeg: 31, toLeg: 32 } },
+    ];
+    for (const { userId, seatIndexes, legs } of sales) {
+      const held = await store().hold({ eventId: train, userId, seatIndexes, legs, policy });
+      if (held.kind !== "held") throw new Error(`hold failed: ${held.kind}`);
+      const orderId = randomUUID();
+      expect((await store().commit(train, held.hold.id, orderId)).kind).to.equal("ok");
+      await orm()
+        .em.fork()
+        .transactional((em) =>
+          recordSale(em, { eventId: train, orderId, holdId: held.hold.id, userId, seatIndexes, legs }),
+        );
+    }
+    const before = await store().seatStates(train);
+    const rows = await soldSeatLegs(orm().em.fork(), train);
+    expect(rows).to.have.length(2 * 9 + 23 + 1);
+    expect(rows.at(-1)).to.deep.include({ seatIndex: 5, leg: 31 });
+
+    await redis().del(...(await redis().keys(`{ev:${train}}:*`)));
+    expect(await store().loadEvent(train, 8, 32, rowsOf(8, 4), rows)).to.equal("loaded");
+    const after = await store().seatStates(train);
+    expect(after.width).to.equal(4);
+    expect(after.sold.equals(before.sold)).to.equal(true);
+    expect(
+      (
+        await store().hold({
+          eventId: train,
+          userId: "eva",
+          seatIndexes: [5],
+          legs: { fromLeg: 30, toLeg: 32 },
+          policy,
+        })
+      ).kind,
+    ).to.equal("taken");
+  });
+
   it("restores exactly the sold seats and legs after FLUSHALL, and drops live holds", async () => {
     const concert = newEventId();
     const coach = newEventId();

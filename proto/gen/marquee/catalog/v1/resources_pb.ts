@@ -446,7 +446,8 @@ export type Event = Message<"marquee.catalog.v1.Event"> & {
   endTime?: Timestamp | undefined;
 
   /**
-   * Stops of a trip in route order: at least two, strictly increasing in time. Empty for an event.
+   * Stops of a trip in route order: at least two and at most 33 (32 legs, the most a seat is sold on),
+   * strictly increasing in time. Empty for an event.
    *
    * @generated from field: repeated marquee.catalog.v1.TripStop stops = 12;
    */
@@ -695,6 +696,11 @@ export const FareSchema: GenMessage<Fare> = /*@__PURE__*/
 export type HoldPolicy = Message<"marquee.catalog.v1.HoldPolicy"> & {
   /**
    * Most seats or places one user may hold and buy for this event, counted across holds and orders.
+   * On a trip the cap holds at every point of the route: a seat counts once on each leg the user holds
+   * or bought it on, and a hold is refused when, on any leg of its ride, the user's seats there plus the
+   * seats asked for would pass the cap. So the same seat held Dhaka → Jessore and again Jessore → Kolkata
+   * counts once, and with a cap of 4 a user may hold 4 seats Dhaka → Jessore and 4 others Jessore →
+   * Kolkata, but never a fifth seat on one leg. Passing it is RESOURCE_EXHAUSTED with a QuotaFailure.
    * 1 to 100; default 8.
    *
    * @generated from field: int32 max_seats_per_user = 1;

@@ -5,14 +5,23 @@
 local quantity = tonumber(ARGV[3])
 local mask = tonumber(ARGV[4])
 local require_adjacent = ARGV[8] == '1'
-if not event_shape() then return { 'NOT_LOADED' } end
+local seat_count, _, w = event_shape()
+if not seat_count then return { 'NOT_LOADED' } end
 -- One GET of each state string beats a GETRANGE per seat once a map has more than a few rows.
 local held = redis.call('GET', K_HELD) or ''
 local sold = redis.call('GET', K_SOLD) or ''
-local function is_free(s)
-  local h = string.byte(held, s + 1) or 0
-  local d = string.byte(sold, s + 1) or 0
-  return bit.band(bit.bor(h, d), mask) == 0
+local is_free
+if w == 1 then
+  -- The one-byte seats of every event, read as they were before seats could be wider.
+  is_free = function(s)
+    local h = string.byte(held, s + 1) or 0
+    local d = string.byte(sold, s + 1) or 0
+    return bit.band(bit.bor(h, d), mask) == 0
+  end
+else
+  is_free = function(s)
+    return bit.band(bit.bor(decode(held, s * w + 1, w), decode(sold, s * w + 1, w)), mask) == 0
+  end
 end
 local rows = split_ints(ARGV[9])
 if #rows == 0 then rows = redis.call('LRANGE', K_ROWS, 0, -1) end

@@ -11,21 +11,23 @@ if h.state == 'committed' then
   return hold_reply('OTHER_ORDER', id, h)
 end
 if h.state ~= 'active' or h.expires <= now_ms() then return hold_reply('NOT_LIVE', id, h) end
+local _, legs, w = loaded_shape()
 local seats = split_ints(h.seats)
 local keep = bit.bnot(h.mask)
 for _, s in ipairs(seats) do
-  set_byte(K_HELD, s, bit.band(byte_at(K_HELD, s), keep))
-  set_byte(K_SOLD, s, bit.bor(byte_at(K_SOLD, s), h.mask))
+  set_mask(K_HELD, s, w, bit.band(mask_at(K_HELD, s, w), keep))
+  set_mask(K_SOLD, s, w, bit.bor(mask_at(K_SOLD, s, w), h.mask))
   local prev = tonumber(redis.call('HGET', okey, s) or '0')
-  redis.call('HSET', okey, s, bit.bor(prev, h.mask))
+  redis.call('HSET', okey, s, u32(bit.bor(prev, h.mask)))
 end
 redis.call('HSET', okey, 'user', h.user)
 redis.call('SADD', K_ORDERS, order)
 redis.call('HSET', key, 'state', 'committed', 'orderId', order)
 redis.call('PEXPIRE', key, RECORD_TTL_MS)
 redis.call('ZREM', K_EXPIRIES, id)
-if redis.call('HINCRBY', K_USER_HELD, h.user, -#seats) <= 0 then redis.call('HDEL', K_USER_HELD, h.user) end
-redis.call('HINCRBY', K_USER_SOLD, h.user, #seats)
+-- The seats move from held to bought on each of the hold's legs: the user's count per leg is unchanged.
+count_legs(K_USER_HELD, h.user, h.mask, legs, -#seats)
+count_legs(K_USER_SOLD, h.user, h.mask, legs, #seats)
 changed('sold', id, h.seats, h.mask)
 h.state, h.order = 'committed', order
 return hold_reply('OK', id, h)

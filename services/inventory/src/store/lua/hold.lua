@@ -4,9 +4,14 @@
 local mask = tonumber(ARGV[4])
 local seats = split_ints(ARGV[3])
 local places = split_ints(ARGV[8])
-if #places > 0 and not event_shape() then return { 'NOT_LOADED' } end
+local w = 1
+if #places > 0 then
+  local seat_count, _, width = event_shape()
+  if not seat_count then return { 'NOT_LOADED' } end
+  w = width
+end
 for i = 1, #places, 3 do
-  local picked = free_slots(places[i], places[i + 1], places[i + 2], mask)
+  local picked = free_slots(places[i], places[i + 1], places[i + 2], mask, w)
   if not picked then return { 'NO_PLACES', (i - 1) / 3 } end
   for _, s in ipairs(picked) do seats[#seats + 1] = s end
 end

@@ -1,7 +1,7 @@
 -- ARGV: quadruples of (seat index, leg mask, order id, user id) from the sold-seat ledger.
 -- Sold state is rebuilt from them; every live hold is dropped (released), since the ledger knows none.
 -- The holds are found in `expiries` and the orders in the ledger rows, so their keys are derived.
-local seat_count = event_shape()
+local seat_count, legs, w = event_shape()
 if not seat_count then return { 'NOT_LOADED' } end
 for _, id in ipairs(redis.call('ZRANGE', K_EXPIRIES, 0, -1)) do
   if redis.call('HGET', hold_key(id), 'state') == 'active' then
@@ -9,8 +9,8 @@ for _, id in ipairs(redis.call('ZRANGE', K_EXPIRIES, 0, -1)) do
     redis.call('PEXPIRE', hold_key(id), RECORD_TTL_MS)
   end
 end
-reset_state(seat_count)
-local sold, bad = apply_sold(1, seat_count)
+reset_state(seat_count, w)
+local sold, bad = apply_sold(1, seat_count, legs, w)
 if not sold then return { 'BAD_SEAT', bad } end
 changed('rebuilt', '', '', 0)
 return { 'OK', sold }

@@ -15,20 +15,27 @@ else
     if not redis.call('HGET', okey, s) then return { 'NOT_IN_ORDER', s } end
   end
 end
+local _, legs, w = loaded_shape()
 local out = { 'OK' }
 local count = 0
+-- Seats given back per leg, in leg order, for the user's per-leg counts.
+local per_leg = {}
 for _, s in ipairs(wanted) do
   local m = tonumber(redis.call('HGET', okey, s))
   if m > 0 then
-    set_byte(K_SOLD, s, bit.band(byte_at(K_SOLD, s), bit.bnot(m)))
+    set_mask(K_SOLD, s, w, bit.band(mask_at(K_SOLD, s, w), bit.bnot(m)))
     redis.call('HSET', okey, s, 0)
     out[#out + 1] = s
     out[#out + 1] = m
     count = count + 1
+    for _, leg in ipairs(legs_of(m)) do per_leg[leg + 1] = (per_leg[leg + 1] or 0) + 1 end
   end
 end
 if count > 0 then
-  if redis.call('HINCRBY', K_USER_SOLD, user, -count) <= 0 then redis.call('HDEL', K_USER_SOLD, user) end
+  for leg = 0, legs - 1 do
+    local n = per_leg[leg + 1]
+    if n then count_legs(K_USER_SOLD, user, u32(bit.lshift(1, leg)), legs, -n) end
+  end
   local seats = {}
   for i = 2, #out, 2 do seats[#seats + 1] = out[i] end
   changed('unsold', order, table.concat(seats, ','), 0)

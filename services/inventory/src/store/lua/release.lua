@@ -9,7 +9,8 @@ if h.state == 'committed' then return hold_reply('COMMITTED', id, h) end
 if h.state == 'active' then
   local ending = 'released'
   if h.expires <= now_ms() then ending = 'expired' end
-  free_hold(key, id, h.user, h.seats, h.mask, ending)
+  local _, legs, w = loaded_shape()
+  free_hold(key, id, h.user, h.seats, h.mask, ending, legs, w)
   redis.call('PEXPIRE', key, RECORD_TTL_MS)
   h.state = ending
 end

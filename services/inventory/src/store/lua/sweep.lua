@@ -4,11 +4,13 @@
 local now = now_ms()
 local ids = redis.call('ZRANGEBYSCORE', K_EXPIRIES, '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
 local out = {}
+if #ids == 0 then return out end
+local _, legs, w = loaded_shape()
 for _, id in ipairs(ids) do
   local key = hold_key(id)
   local h = read_hold(key)
   if h and h.state == 'active' then
-    free_hold(key, id, h.user, h.seats, h.mask, 'expired')
+    free_hold(key, id, h.user, h.seats, h.mask, 'expired', legs, w)
     redis.call('PEXPIRE', key, RECORD_TTL_MS)
     out[#out + 1] = { id, h.user, h.seats, h.mask }
   else
