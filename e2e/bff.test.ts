@@ -78,7 +78,7 @@ function concert(
 describe("the BFF in front of the real stack (npm start's launcher)", function () {
   this.timeout(240_000);
   const dataDir = join(repoRoot, ".data", "test", `e2e-${process.pid}`);
-  // Apart from scripts' launcher test (10_000 + …), and every port stays below 65536 (catalog is 50052 + offset).
+  // Apart from scripts' launcher test (10_000 + …), and every port of the manifests stays below 65536.
   const portOffset = 14_000 + (process.pid % 15) * 100;
   const traceFile = join(dataDir, "spans.jsonl");
   const inheritedTraceFile = process.env.MARQUEE_TRACE_FILE;

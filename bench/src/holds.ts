@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createClient } from "@marquee/mesh";
 import { killOrphan } from "@marquee/mesh/local";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import { fixedPorts, serviceNamed } from "@marquee/scripts/ports";
 import { repoRoot, type Stack, startStack } from "@marquee/scripts/stack";
 import { Redis } from "ioredis";
 import { type HoldsConfig, loadHoldsConfig, type VariantKey } from "./holds/config.js";
@@ -136,6 +137,8 @@ async function startProfiledStack(config: HoldsConfig): Promise<Stack> {
   }
 }
 
+const portOf = (name: string) => serviceNamed(name).ports.grpc;
+
 /** The processes of this stack, told apart from other stacks on the machine by their ports. */
 function processGroups(offset: number): ProcessGroup[] {
   const one = (name: string, parts: string[], env?: string): ProcessGroup => {
@@ -147,10 +150,13 @@ function processGroups(offset: number): ProcessGroup[] {
   if (postmaster === undefined) throw new Error("found no PostgreSQL of this stack");
   return [
     { name: "bench", pids: () => [process.pid], isThreaded: true },
-    { ...one("inventory", ["services/inventory/src/server.ts"], `PORT=${50054 + offset}`), isThreaded: true },
-    { ...one("bff", ["bff/src/server.ts"], `PORT=${8080 + offset}`), isThreaded: true },
-    one("catalog", ["services/catalog/src/server.ts"], `PORT=${50052 + offset}`),
-    { ...one("redis", ["redis-server", `:${6380 + offset}`]), isThreaded: true },
+    {
+      ...one("inventory", ["services/inventory/src/server.ts"], `PORT=${portOf("inventory") + offset}`),
+      isThreaded: true,
+    },
+    { ...one("bff", ["bff/src/server.ts"], `PORT=${fixedPorts.bff + offset}`), isThreaded: true },
+    one("catalog", ["services/catalog/src/server.ts"], `PORT=${portOf("catalog") + offset}`),
+    { ...one("redis", ["redis-server", `:${fixedPorts.redis + offset}`]), isThreaded: true },
     { name: "postgres", pids: () => withDescendants(postmaster) },
   ];
 }

@@ -1,26 +1,44 @@
-/**
- * The one table of local ports: every process the launcher starts, its gRPC `PORT` and its `METRICS_PORT`.
- * `MARQUEE_PORT_OFFSET` shifts all of them, so a test can start a second stack beside a developer's.
- */
-export interface ServiceSlot {
-  /** Folder under `services/`, npm `@marquee/<name>`, `OTEL_SERVICE_NAME`, log label. */
-  readonly name: string;
-  readonly port: number;
-  readonly metricsPort: number;
-  /** Services it calls: each becomes `<NAME>_ADDR` in its environment. */
-  readonly upstreams: readonly string[];
-}
+import { catalog } from "@marquee/catalog/manifest";
+import { inventory } from "@marquee/inventory/manifest";
+import type { ServiceDeclaration } from "@marquee/mesh";
 
-/** In start order: a service starts after its upstreams. */
-export const serviceSlots: readonly ServiceSlot[] = [
-  { name: "identity", port: 50051, metricsPort: 9451, upstreams: [] },
-  { name: "catalog", port: 50052, metricsPort: 9452, upstreams: [] },
-  { name: "payment", port: 50056, metricsPort: 9456, upstreams: [] },
-  { name: "inventory", port: 50054, metricsPort: 9454, upstreams: ["catalog"] },
-  { name: "ordering", port: 50055, metricsPort: 9455, upstreams: ["catalog", "inventory", "payment"] },
-  { name: "search", port: 50053, metricsPort: 9453, upstreams: [] },
-  { name: "notification", port: 50057, metricsPort: 9457, upstreams: [] },
-];
+/**
+ * The services of the stack, as their manifests declare them — name, ports, upstreams — in start order
+ * (each after its upstreams). The launcher, the benchmarks and the chart read this list; a new service adds
+ * its manifest here and nothing else. `MARQUEE_PORT_OFFSET` shifts every port, so a test can start a second
+ * stack beside a developer's.
+ */
+export const services: readonly ServiceDeclaration[] = inStartOrder([catalog, inventory]);
 
 /** Everything else the launcher runs. The BFF is the one port a browser or a partner needs. */
 export const fixedPorts = { bff: 8080, bffMetrics: 9480, postgres: 5433, redis: 6380 } as const;
+
+/** The manifest of a service of the stack; throws naming it when there is none. */
+export function serviceNamed(name: string): ServiceDeclaration {
+  const found = services.find((service) => service.name === name);
+  if (found === undefined) throw new Error(`the stack has no service ${name}`);
+  return found;
+}
+
+/**
+ * Services ordered so that each comes after its upstreams, as far as that goes: a cycle (catalog asks
+ * inventory to close an event's sales, inventory reads catalog's seat maps) is broken at the edge that
+ * closes it, which is safe because mesh clients connect lazily and retry. Throws on an unknown upstream.
+ */
+function inStartOrder(declared: readonly ServiceDeclaration[]): ServiceDeclaration[] {
+  const byName = new Map(declared.map((service) => [service.name, service]));
+  const ordered: ServiceDeclaration[] = [];
+  const visiting = new Set<string>();
+  const visit = (service: ServiceDeclaration) => {
+    if (ordered.includes(service) || visiting.has(service.name)) return;
+    visiting.add(service.name);
+    for (const upstream of Object.keys(service.upstreams)) {
+      const next = byName.get(upstream);
+      if (next === undefined) throw new Error(`${service.name} calls ${upstream}, which the stack does not run`);
+      visit(next);
+    }
+    ordered.push(service);
+  };
+  for (const service of declared) visit(service);
+  return ordered;
+}

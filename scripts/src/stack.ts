@@ -9,11 +9,11 @@ import { createWriteStream, existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient, ensureDevKeys, mintDevToken } from "@marquee/mesh";
+import { createClient, ensureDevKeys, mintDevToken, type ServiceDeclaration, upstreamVariableOf } from "@marquee/mesh";
 import { ensureRedisServer, type LocalPostgres, launchRedisServer, startLocalPostgres } from "@marquee/mesh/local";
 import { Health, HealthCheckResponse_ServingStatus } from "@marquee/proto/health/v1/health_pb.js";
 import { loadDemoData } from "./demo-data.js";
-import { fixedPorts, type ServiceSlot, serviceSlots } from "./ports.js";
+import { fixedPorts, serviceNamed, services as stackServices } from "./ports.js";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -123,9 +123,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
 
     const keys = await ensureDevKeys(join(dataDir, "keys"));
-    const present = serviceSlots.filter((slot) =>
-      existsSync(join(repoRoot, "services", slot.name, "src", "server.ts")),
-    );
     /** What every process the launcher starts is told: its ports, the stores, the keys, its name. */
     const environment = (
       name: string,
@@ -143,40 +140,40 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       OTEL_SERVICE_NAME: name,
       LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? "info",
       ...Object.fromEntries(
-        Object.entries(upstreams).map(([upstream, address]) => [`${upstream.toUpperCase()}_ADDR`, address]),
+        Object.entries(upstreams).map(([upstream, address]) => [upstreamVariableOf(upstream), address]),
       ),
     });
-    const addressOf = (name: string) =>
-      `127.0.0.1:${(serviceSlots.find((s) => s.name === name) as ServiceSlot).port + offset}`;
-    const serviceEnvironment = (slot: ServiceSlot) =>
+    const addressOf = (name: string) => `127.0.0.1:${serviceNamed(name).ports.grpc + offset}`;
+    const serviceEnvironment = (service: ServiceDeclaration) =>
       environment(
-        slot.name,
-        slot.port + offset,
-        slot.metricsPort + offset,
-        Object.fromEntries(slot.upstreams.map((upstream) => [upstream, addressOf(upstream)])),
+        service.name,
+        service.ports.grpc + offset,
+        service.ports.metrics + offset,
+        Object.fromEntries(Object.keys(service.upstreams).map((upstream) => [upstream, addressOf(upstream)])),
       );
 
-    for (const slot of present) {
-      if (!existsSync(join(repoRoot, "services", slot.name, "src", "migrate.ts"))) continue;
-      const logFile = join(logDir, `${slot.name}.log`);
-      const migration = tsx(join("services", slot.name, "src", "migrate.ts"), serviceEnvironment(slot), logFile);
+    for (const service of stackServices) {
+      if (service.database === undefined) continue;
+      const logFile = join(logDir, `${service.name}.log`);
+      const migration = tsx(join("services", service.name, "src", "migrate.ts"), serviceEnvironment(service), logFile);
       const [code] = (await once(migration, "exit")) as [number | null];
-      if (code !== 0) throw new Error(`migrations of ${slot.name} failed (exit ${code}); see ${logFile}`);
-      say(`migrated ${slot.name}`);
+      if (code !== 0) throw new Error(`migrations of ${service.name} failed (exit ${code}); see ${logFile}`);
+      say(`migrated ${service.name}`);
     }
 
     const services: RunningService[] = [];
-    for (const slot of present) {
-      const logFile = join(logDir, `${slot.name}.log`);
+    for (const service of stackServices) {
+      const logFile = join(logDir, `${service.name}.log`);
       const child = watch(
-        slot.name,
-        tsx(join("services", slot.name, "src", "server.ts"), serviceEnvironment(slot), logFile),
+        service.name,
+        tsx(join("services", service.name, "src", "server.ts"), serviceEnvironment(service), logFile),
         logFile,
       );
-      const address = `127.0.0.1:${slot.port + offset}`;
+      const address = addressOf(service.name);
+      const metricsPort = service.ports.metrics + offset;
       await waitUntilServing(child, address);
-      services.push({ name: slot.name, address, metricsPort: slot.metricsPort + offset, logFile });
-      say(`${slot.name} serving on ${address} (metrics :${slot.metricsPort + offset})`);
+      services.push({ name: service.name, address, metricsPort, logFile });
+      say(`${service.name} serving on ${address} (metrics :${metricsPort})`);
     }
 
     let bffUrl: string | undefined;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { isAlive } from "@marquee/mesh/local";
 import { expect } from "chai";
-import { fixedPorts, serviceSlots } from "../src/ports.js";
+import { fixedPorts, serviceNamed } from "../src/ports.js";
 import { repoRoot } from "../src/stack.js";
 import { tool } from "../src/tools.js";
 
@@ -66,7 +66,7 @@ describe("npm start (scripts/src/start.ts)", function () {
   const dataDir = join(repoRoot, ".data", "test", `launcher-${process.pid}`);
   // A second stack must not collide with a developer's `npm start` on the table's ports.
   const portOffset = 10_000 + (process.pid % 40) * 100;
-  const catalogPort = (serviceSlots.find((s) => s.name === "catalog")?.port ?? 0) + portOffset;
+  const catalogPort = serviceNamed("catalog").ports.grpc + portOffset;
   const bffPort = fixedPorts.bff + portOffset;
   let grpcurl: string;
   let running: ChildProcess | undefined;

@@ -1,4 +1,11 @@
 import { boolean, integer, loadConfigOrExit, string } from "@marquee/mesh";
+import { fixedPorts, services } from "@marquee/scripts/ports";
+
+/** The highest port of the stack before the offset. */
+const highestPort = Math.max(
+  ...services.flatMap((service) => [service.ports.grpc, service.ports.metrics]),
+  ...Object.values(fixedPorts),
+);
 
 /** Every variant of the holds benchmark, in the order they run. */
 export const variantKeys = ["raw_lua", "grpc", "bff", "trip_grpc", "pg_for_update", "pg_async_commit"] as const;
@@ -7,8 +14,8 @@ export const variantKeys = ["raw_lua", "grpc", "bff", "trip_grpc", "pg_for_updat
 export type VariantKey = (typeof variantKeys)[number];
 
 /**
- * The benchmark's knobs, all from the environment. Service ports are 50051–50057 + the offset, so the
- * offset must stay at or below 15,478. The default, 15,460, shares no port (service, metrics, BFF,
+ * The benchmark's knobs, all from the environment. Every port of the stack (the manifests' and the fixed
+ * ones) plus the offset must stay below 65,536, which bounds the offset. The default, 15,460, shares no port (service, metrics, BFF,
  * PostgreSQL, Redis) with a stack at any offset the tests use — 10,000–13,900 (scripts' launcher test),
  * 14,000–15,400 (e2e/bff.test.ts) and 14,050–15,450 (e2e/inventory-race.test.ts), all in steps of 100 —
  * and puts the service ports above the ephemeral range (32768–60999).
@@ -28,7 +35,7 @@ export function loadHoldsConfig() {
       3000,
       { min: 100, max: 1_000_000 },
     ),
-    BENCH_PORT_OFFSET: integer("added to every port of the stack", 15_460, { min: 1, max: 15_478 }),
+    BENCH_PORT_OFFSET: integer("added to every port of the stack", 15_460, { min: 1, max: 65_535 - highestPort }),
     BENCH_CPU_PROFILE: boolean("profile every service process with --cpu-prof (the figures include its cost)", true),
     BENCH_VARIANTS: string(`comma-separated subset of ${variantKeys.join(", ")}; a subset only prints`, ""),
   });

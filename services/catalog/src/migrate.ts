@@ -1,9 +1,5 @@
 // Runs the catalog's pending migrations and exits: `npm run migrate`, the launcher, the chart's job.
-import { createLogger, runMigrations } from "@marquee/mesh";
-import { loadMigrationConfig, schema } from "./config.js";
-import { entities } from "./entities/index.js";
-import { migrations } from "./migrations/index.js";
+import { migrate } from "@marquee/mesh";
+import { catalog } from "./manifest.js";
 
-const config = loadMigrationConfig();
-const logger = createLogger("catalog-migrate", config.LOG_LEVEL);
-await runMigrations({ url: config.DATABASE_URL, schema, entities, migrations, logger });
+await migrate(catalog);

@@ -72,9 +72,9 @@ describe("the catalog process", function () {
     const [line] = stderr.trim().split("\n");
     const problems = (JSON.parse(line ?? "{}") as { problems: string[] }).problems;
     expect(problems.map((problem) => problem.split(" ")[0])).to.deep.equal([
+      "AUTH_JWKS_URL",
       "DATABASE_URL",
       "REDIS_URL",
-      "AUTH_JWKS_URL",
     ]);
   });
 });

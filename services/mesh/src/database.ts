@@ -38,7 +38,7 @@ const schemaName = /^[a-z_][a-z0-9_]{0,62}$/;
  * it and record themselves there, and raw SQL through `em.execute` resolves unqualified names in it
  * (then in `public`, where extensions such as `pg_trgm` live). Each Marquee service has its own schema in
  * one database. Connects eagerly, creates the schema when missing, and runs no migration: call
- * `migrate(orm)` for that. Close it with `orm.close()`.
+ * `migrateSchema(orm)` for that. Close it with `orm.close()`.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const { url, schema, logger, poolMax = 5 } = options;
@@ -78,7 +78,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  * all in one transaction, and returns their names. Safe to run from several replicas at once: the
  * migrations of one schema run one process at a time.
  */
-export async function migrate(orm: Database): Promise<string[]> {
+export async function migrateSchema(orm: Database): Promise<string[]> {
   const schema = orm.config.get("schema");
   // One transaction holds an advisory lock per schema while the migrator checks what ran and runs the
   // rest, so two replicas starting together do not both run the same migration.
@@ -96,7 +96,7 @@ export async function migrate(orm: Database): Promise<string[]> {
 export async function runMigrations(options: DatabaseOptions): Promise<string[]> {
   const orm = await openDatabase(options);
   try {
-    const ran = await migrate(orm);
+    const ran = await migrateSchema(orm);
     options.logger.info({ schema: options.schema, ran }, ran.length > 0 ? "migrated" : "nothing to migrate");
     return ran;
   } finally {

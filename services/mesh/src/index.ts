@@ -25,7 +25,7 @@ export {
 } from "./config.js";
 export { type CallContext, currentCall, remainingMs } from "./context.js";
 /* Persistence and the event bus: */
-export { type Database, type DatabaseOptions, migrate, openDatabase, runMigrations } from "./database.js";
+export { type Database, type DatabaseOptions, migrateSchema, openDatabase, runMigrations } from "./database.js";
 export {
   alreadyExists,
   badRequest,
@@ -73,4 +73,23 @@ export {
 } from "./rides.js";
 export { type BackgroundTask, runService, type ServiceProcess, type ServiceProcessOptions } from "./run-service.js";
 export { implement, type MeshServer, type ServerOptions, type ServiceImplementation, startServer } from "./server.js";
+/* Declaring a service: */
+export { type AssembledService, type AssemblyOptions, assembleService } from "./service/assemble.js";
+export {
+  type Composition,
+  type DatabaseDeclaration,
+  defineService,
+  migrationSettingsOf,
+  type ServiceConfig,
+  type ServiceDeclaration,
+  type ServiceManifest,
+  type ServiceParts,
+  type Settings,
+  settingsOf,
+  type Upstreams,
+  upstreamVariableOf,
+  usesEventBus,
+} from "./service/manifest.js";
+export { type AnyRpc, defineRpc, type RpcEntry, type RpcSpec } from "./service/rpc.js";
+export { migrate, serve } from "./service/serve.js";
 export { Checker, defineValidator, type RequestValidator } from "./validate.js";

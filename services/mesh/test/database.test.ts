@@ -1,7 +1,7 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import { Migration } from "@mikro-orm/migrations";
 import { expect } from "chai";
-import { type Database, migrate, openDatabase } from "../src/database.js";
+import { type Database, migrateSchema, openDatabase } from "../src/database.js";
 import { createLogger } from "../src/logger.js";
 import { testDatabase } from "../src/testing/postgres.js";
 
@@ -49,7 +49,7 @@ describe("openDatabase", () => {
   it("maps entities to tables in its own schema", async () => {
     const { url, schema } = await testDatabase("db_entities");
     const orm = await open(schema, url);
-    await migrate(orm);
+    await migrateSchema(orm);
     await orm.em.fork().transactional(async (em) => {
       em.create(Venue, { id: 1, name: "Arena" });
     });
@@ -60,7 +60,7 @@ describe("openDatabase", () => {
   it("resolves unqualified names in raw SQL in its own schema", async () => {
     const { url, schema } = await testDatabase("db_raw");
     const orm = await open(schema, url);
-    await migrate(orm);
+    await migrateSchema(orm);
     await orm.em.fork().execute("insert into venue (name) values (?)", ["Theatre"]);
     const [row] = await orm.em.fork().find(Venue, {});
     expect(row?.name).to.equal("Theatre");
@@ -74,7 +74,7 @@ describe("openDatabase", () => {
   });
 });
 
-describe("migrate", () => {
+describe("migrateSchema", () => {
   const opened: Database[] = [];
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((orm) => orm.close()));
@@ -89,7 +89,7 @@ describe("migrate", () => {
   it("runs the given migrations in order and returns their names", async () => {
     const { url, schema } = await testDatabase("mig_order");
     const orm = await open(url, schema, [CreateVenue, AddCity]);
-    expect(await migrate(orm)).to.deep.equal(["test_create_venue", "test_add_city"]);
+    expect(await migrateSchema(orm)).to.deep.equal(["test_create_venue", "test_add_city"]);
     const columns = await orm.em
       .fork()
       .execute("select column_name from information_schema.columns where table_schema = ? and table_name = 'venue'", [
@@ -100,15 +100,15 @@ describe("migrate", () => {
 
   it("runs only the migrations that have not run yet", async () => {
     const { url, schema } = await testDatabase("mig_pending");
-    expect(await migrate(await open(url, schema, [CreateVenue]))).to.deep.equal(["test_create_venue"]);
-    expect(await migrate(await open(url, schema, [CreateVenue, AddCity]))).to.deep.equal(["test_add_city"]);
-    expect(await migrate(await open(url, schema, [CreateVenue, AddCity]))).to.deep.equal([]);
+    expect(await migrateSchema(await open(url, schema, [CreateVenue]))).to.deep.equal(["test_create_venue"]);
+    expect(await migrateSchema(await open(url, schema, [CreateVenue, AddCity]))).to.deep.equal(["test_add_city"]);
+    expect(await migrateSchema(await open(url, schema, [CreateVenue, AddCity]))).to.deep.equal([]);
   });
 
   it("records its migrations in the service's own schema", async () => {
     const { url, schema } = await testDatabase("mig_table");
     const orm = await open(url, schema, [CreateVenue]);
-    await migrate(orm);
+    await migrateSchema(orm);
     const rows = await orm.em.fork().execute(`select name from "${schema}"."mikro_orm_migrations"`);
     expect(rows.map((r) => r.name)).to.deep.equal(["test_create_venue"]);
     const inPublic = await orm.em
@@ -122,7 +122,7 @@ describe("migrate", () => {
   it("runs each migration once when replicas migrate at the same time", async () => {
     const { url, schema } = await testDatabase("mig_race");
     const replicas = await Promise.all([1, 2, 3].map(() => open(url, schema, [CreateVenue, AddCity])));
-    const ran = await Promise.all(replicas.map((orm) => migrate(orm)));
+    const ran = await Promise.all(replicas.map((orm) => migrateSchema(orm)));
     expect(ran.flat().sort()).to.deep.equal(["test_add_city", "test_create_venue"]);
   });
 
@@ -136,7 +136,7 @@ describe("migrate", () => {
     const { url, schema } = await testDatabase("mig_fail");
     const orm = await open(url, schema, [CreateVenue, Broken]);
     let error: unknown;
-    await migrate(orm).catch((e) => (error = e));
+    await migrateSchema(orm).catch((e) => (error = e));
     expect(error).to.be.instanceOf(Error);
     const tables = await orm.em
       .fork()

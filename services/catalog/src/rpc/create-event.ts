@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { badRequest, Checker, type Database, defineValidator, type HandlerOf, invalidArgument } from "@marquee/mesh";
-import { type CatalogService, CreateEventRequestSchema } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import { badRequest, Checker, type Database, defineRpc, invalidArgument } from "@marquee/mesh";
+import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { callerId, canManage } from "../domain/access.js";
 import { checkEvent, checkTierSections } from "../domain/event-rules.js";
 import { normalizeEvent } from "../domain/normalize-event.js";
@@ -9,44 +9,45 @@ import { eventColumns, toEventMessage } from "../store/events.js";
 import { sectionsOf } from "../store/seat-maps.js";
 import { findVenue } from "../store/venues.js";
 
-export const createEventRules = defineValidator(CreateEventRequestSchema, (request, check) => {
-  if (!check.present("event", request.event) || request.event === undefined) return;
-  checkEvent(request.event, check, "event");
-});
-
 /**
  * CatalogService.CreateEvent: a DRAFT owned by the caller on one of the caller's venues (any venue for an
  * admin). A venue the caller cannot see is an unknown venue: INVALID_ARGUMENT on `event.venue_id`.
  */
-export function createEvent(orm: Database): HandlerOf<typeof CatalogService.method.createEvent> {
-  return async (request, call) => {
-    if (request.event === undefined) throw invalidArgument("event", "is required"); // checked by createEventRules
-    const event = normalizeEvent(request.event);
-    const now = new Date();
-    const row = await orm.em.fork().transactional(async (tx) => {
-      // The share lock keeps the venue from being deleted until the draft that uses it exists.
-      const venue = await findVenue(tx, event.venueId, "share");
-      if (venue === null || !canManage(call.principal, venue.organizerId)) {
-        throw invalidArgument("event.venue_id", "is not a venue of yours");
-      }
-      const check = new Checker();
-      const sections = await sectionsOf(tx, { kind: "venue", id: venue.id });
-      checkTierSections(event, new Set(sections.map((section) => section.id)), check);
-      if (check.violations.length > 0) throw badRequest(check.violations);
-      const created = tx.create(EventEntity, {
-        id: randomUUID(),
-        organizerId: callerId(call.principal),
-        ...eventColumns(event, venue),
-        state: "DRAFT",
-        cancelReason: "",
-        mapVersion: 0,
-        createTime: now,
-        updateTime: now,
-        publishTime: null,
+export const createEvent = defineRpc(CatalogService.method.createEvent, {
+  rules(request, check) {
+    if (!check.present("event", request.event) || request.event === undefined) return;
+    checkEvent(request.event, check, "event");
+  },
+  handler(orm: Database) {
+    return async (request, call) => {
+      if (request.event === undefined) throw invalidArgument("event", "is required"); // checked by createEventRules
+      const event = normalizeEvent(request.event);
+      const now = new Date();
+      const row = await orm.em.fork().transactional(async (tx) => {
+        // The share lock keeps the venue from being deleted until the draft that uses it exists.
+        const venue = await findVenue(tx, event.venueId, "share");
+        if (venue === null || !canManage(call.principal, venue.organizerId)) {
+          throw invalidArgument("event.venue_id", "is not a venue of yours");
+        }
+        const check = new Checker();
+        const sections = await sectionsOf(tx, { kind: "venue", id: venue.id });
+        checkTierSections(event, new Set(sections.map((section) => section.id)), check);
+        if (check.violations.length > 0) throw badRequest(check.violations);
+        const created = tx.create(EventEntity, {
+          id: randomUUID(),
+          organizerId: callerId(call.principal),
+          ...eventColumns(event, venue),
+          state: "DRAFT",
+          cancelReason: "",
+          mapVersion: 0,
+          createTime: now,
+          updateTime: now,
+          publishTime: null,
+        });
+        await tx.flush();
+        return created;
       });
-      await tx.flush();
-      return created;
-    });
-    return { event: toEventMessage(row) };
-  };
-}
+      return { event: toEventMessage(row) };
+    };
+  },
+});

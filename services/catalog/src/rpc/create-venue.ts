@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { Checker, type Database, defineValidator, type HandlerOf, invalidArgument } from "@marquee/mesh";
-import { type CatalogService, CreateVenueRequestSchema } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import { Checker, type Database, defineRpc, invalidArgument } from "@marquee/mesh";
+import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { callerId } from "../domain/access.js";
 import { planSeatMap } from "../domain/seat-map.js";
 import { checkVenueDetails } from "../domain/venue-rules.js";
@@ -8,36 +8,37 @@ import { VenueEntity } from "../entities/venue.js";
 import { insertSeatMap } from "../store/seat-maps.js";
 import { venueMessage } from "../store/venues.js";
 
-export const createVenueRules = defineValidator(CreateVenueRequestSchema, (request, check) => {
-  if (!check.present("venue", request.venue) || request.venue === undefined) return;
-  checkVenueDetails(request.venue, check, "venue");
-  planSeatMap(request.venue.sections, check, "venue.sections");
-});
-
 /** CatalogService.CreateVenue: a venue owned by the caller, its generators expanded into rows. */
-export function createVenue(orm: Database): HandlerOf<typeof CatalogService.method.createVenue> {
-  return async (request, call) => {
-    const input = request.venue;
-    if (input === undefined) throw invalidArgument("venue", "is required"); // checked by createVenueRules
-    const plan = planSeatMap(input.sections, new Checker(), "venue.sections");
-    const now = new Date();
-    const venue: VenueEntity = {
-      id: randomUUID(),
-      organizerId: callerId(call.principal),
-      name: input.name,
-      city: input.city,
-      address: input.address,
-      countryCode: input.countryCode,
-      timeZone: input.timeZone,
-      capacity: plan.capacity,
-      createTime: now,
-      updateTime: now,
+export const createVenue = defineRpc(CatalogService.method.createVenue, {
+  rules(request, check) {
+    if (!check.present("venue", request.venue) || request.venue === undefined) return;
+    checkVenueDetails(request.venue, check, "venue");
+    planSeatMap(request.venue.sections, check, "venue.sections");
+  },
+  handler(orm: Database) {
+    return async (request, call) => {
+      const input = request.venue;
+      if (input === undefined) throw invalidArgument("venue", "is required"); // checked by createVenueRules
+      const plan = planSeatMap(input.sections, new Checker(), "venue.sections");
+      const now = new Date();
+      const venue: VenueEntity = {
+        id: randomUUID(),
+        organizerId: callerId(call.principal),
+        name: input.name,
+        city: input.city,
+        address: input.address,
+        countryCode: input.countryCode,
+        timeZone: input.timeZone,
+        capacity: plan.capacity,
+        createTime: now,
+        updateTime: now,
+      };
+      const em = orm.em.fork();
+      await em.transactional(async (tx) => {
+        await tx.insert(VenueEntity, venue);
+        await insertSeatMap(tx, venue.id, plan);
+      });
+      return { venue: await venueMessage(em, venue, true) };
     };
-    const em = orm.em.fork();
-    await em.transactional(async (tx) => {
-      await tx.insert(VenueEntity, venue);
-      await insertSeatMap(tx, venue.id, plan);
-    });
-    return { venue: await venueMessage(em, venue, true) };
-  };
-}
+  },
+});

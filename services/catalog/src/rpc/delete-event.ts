@@ -1,28 +1,29 @@
-import { type Database, defineValidator, failedPrecondition, type HandlerOf } from "@marquee/mesh";
-import { type CatalogService, DeleteEventRequestSchema } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import { type Database, defineRpc, failedPrecondition } from "@marquee/mesh";
+import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { EventEntity } from "../entities/event.js";
 import { manageableEvent } from "../store/lookups.js";
 
-export const deleteEventRules = defineValidator(DeleteEventRequestSchema, (request, check) => {
-  if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
-});
-
 /** CatalogService.DeleteEvent: deletes a draft for good; a published event is cancelled instead. */
-export function deleteEvent(orm: Database): HandlerOf<typeof CatalogService.method.deleteEvent> {
-  return async (request, call) => {
-    await orm.em.fork().transactional(async (tx) => {
-      const event = await manageableEvent(tx, call.principal, request.eventId, true);
-      if (event.state !== "DRAFT") {
-        throw failedPrecondition(`event ${event.id} is ${event.state.toLowerCase()}: only a draft can be deleted`, [
-          {
-            type: "NOT_A_DRAFT",
-            subject: `event:${event.id}`,
-            description: "only drafts are deleted; cancel a published event instead",
-          },
-        ]);
-      }
-      await tx.nativeDelete(EventEntity, { id: event.id });
-    });
-    return {};
-  };
-}
+export const deleteEvent = defineRpc(CatalogService.method.deleteEvent, {
+  rules(request, check) {
+    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+  },
+  handler(orm: Database) {
+    return async (request, call) => {
+      await orm.em.fork().transactional(async (tx) => {
+        const event = await manageableEvent(tx, call.principal, request.eventId, true);
+        if (event.state !== "DRAFT") {
+          throw failedPrecondition(`event ${event.id} is ${event.state.toLowerCase()}: only a draft can be deleted`, [
+            {
+              type: "NOT_A_DRAFT",
+              subject: `event:${event.id}`,
+              description: "only drafts are deleted; cancel a published event instead",
+            },
+          ]);
+        }
+        await tx.nativeDelete(EventEntity, { id: event.id });
+      });
+      return {};
+    };
+  },
+});

@@ -1,31 +1,32 @@
-import { type Database, defineValidator, failedPrecondition, type HandlerOf } from "@marquee/mesh";
-import { type CatalogService, DeleteVenueRequestSchema } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import { type Database, defineRpc, failedPrecondition } from "@marquee/mesh";
+import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { VenueEntity } from "../entities/venue.js";
 import { countActiveEventsOfVenue } from "../store/events.js";
 import { manageableVenue } from "../store/lookups.js";
 
-export const deleteVenueRules = defineValidator(DeleteVenueRequestSchema, (request, check) => {
-  if (check.required("venue_id", request.venueId)) check.uuid("venue_id", request.venueId);
-});
-
 /** CatalogService.DeleteVenue: deletes a venue no draft or published event uses. */
-export function deleteVenue(orm: Database): HandlerOf<typeof CatalogService.method.deleteVenue> {
-  return async (request, call) => {
-    await orm.em.fork().transactional(async (tx) => {
-      // The write lock waits for events being created on the venue, which hold a share lock on it.
-      const venue = await manageableVenue(tx, call.principal, request.venueId, "update");
-      const inUse = await countActiveEventsOfVenue(tx, venue.id);
-      if (inUse > 0) {
-        throw failedPrecondition(`venue ${venue.id} is used by ${inUse} event(s) that are not cancelled`, [
-          {
-            type: "VENUE_IN_USE",
-            subject: `venue:${venue.id}`,
-            description: `${inUse} draft or published event(s) use it; delete or cancel them first`,
-          },
-        ]);
-      }
-      await tx.nativeDelete(VenueEntity, { id: venue.id });
-    });
-    return {};
-  };
-}
+export const deleteVenue = defineRpc(CatalogService.method.deleteVenue, {
+  rules(request, check) {
+    if (check.required("venue_id", request.venueId)) check.uuid("venue_id", request.venueId);
+  },
+  handler(orm: Database) {
+    return async (request, call) => {
+      await orm.em.fork().transactional(async (tx) => {
+        // The write lock waits for events being created on the venue, which hold a share lock on it.
+        const venue = await manageableVenue(tx, call.principal, request.venueId, "update");
+        const inUse = await countActiveEventsOfVenue(tx, venue.id);
+        if (inUse > 0) {
+          throw failedPrecondition(`venue ${venue.id} is used by ${inUse} event(s) that are not cancelled`, [
+            {
+              type: "VENUE_IN_USE",
+              subject: `venue:${venue.id}`,
+              description: `${inUse} draft or published event(s) use it; delete or cancel them first`,
+            },
+          ]);
+        }
+        await tx.nativeDelete(VenueEntity, { id: venue.id });
+      });
+      return {};
+    };
+  },
+});

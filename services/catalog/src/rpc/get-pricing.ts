@@ -1,25 +1,23 @@
-import { type Database, defineValidator, type HandlerOf } from "@marquee/mesh";
-import {
-  type CatalogInternalService,
-  GetPricingRequestSchema,
-} from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
+import { type Database, defineRpc } from "@marquee/mesh";
+import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
 import { toEventMessage } from "../store/events.js";
 import { soldEvent } from "../store/lookups.js";
 
-export const getPricingRules = defineValidator(GetPricingRequestSchema, (request, check) => {
-  if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
-});
-
 /** CatalogInternalService.GetPricing: a published event's price tiers and fares as they are now. */
-export function getPricing(orm: Database): HandlerOf<typeof CatalogInternalService.method.getPricing> {
-  return async (request) => {
-    const event = toEventMessage(await soldEvent(orm.em.fork(), request.eventId));
-    return {
-      eventId: event.id,
-      currencyCode: event.currencyCode,
-      priceTiers: event.priceTiers,
-      fares: event.fares,
-      stopIds: event.stops.map((stop) => stop.id),
+export const getPricing = defineRpc(CatalogInternalService.method.getPricing, {
+  rules(request, check) {
+    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+  },
+  handler(orm: Database) {
+    return async (request) => {
+      const event = toEventMessage(await soldEvent(orm.em.fork(), request.eventId));
+      return {
+        eventId: event.id,
+        currencyCode: event.currencyCode,
+        priceTiers: event.priceTiers,
+        fares: event.fares,
+        stopIds: event.stops.map((stop) => stop.id),
+      };
     };
-  };
-}
+  },
+});

@@ -1,85 +1,21 @@
-import { type Database, implement, type ServiceImplementation } from "@marquee/mesh";
-import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
-import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
-import { cancelEvent, cancelEventRules } from "./cancel-event.js";
-import { createEvent, createEventRules } from "./create-event.js";
-import { createVenue, createVenueRules } from "./create-venue.js";
-import { deleteEvent, deleteEventRules } from "./delete-event.js";
-import { deleteVenue, deleteVenueRules } from "./delete-venue.js";
-import { getEvent, getEventRules } from "./get-event.js";
-import { getHoldPolicy, getHoldPolicyRules } from "./get-hold-policy.js";
-import { getPricing, getPricingRules } from "./get-pricing.js";
-import { getSeatMap, getSeatMapRules } from "./get-seat-map.js";
-import { getVenue, getVenueRules } from "./get-venue.js";
-import { listEventSeats, listEventSeatsRules } from "./list-event-seats.js";
-import { listEvents, listEventsRules } from "./list-events.js";
-import { listMyEvents, listMyEventsRules } from "./list-my-events.js";
-import { listSeats, listSeatsRules } from "./list-seats.js";
-import { listVenues, listVenuesRules } from "./list-venues.js";
-import { publishEvent, publishEventRules } from "./publish-event.js";
-import { quotePrice, quotePriceRules } from "./quote-price.js";
-import { streamEventSeats, streamEventSeatsRules } from "./stream-event-seats.js";
-import { updateEvent, updateEventRules } from "./update-event.js";
-import { updateVenue, updateVenueRules } from "./update-venue.js";
-
-/** CatalogService over the catalog's database: one handler and one validator per RPC. */
-export function catalogService(orm: Database): ServiceImplementation<typeof CatalogService> {
-  return implement(
-    CatalogService,
-    {
-      createVenue: createVenue(orm),
-      getVenue: getVenue(orm),
-      listVenues: listVenues(orm),
-      updateVenue: updateVenue(orm),
-      deleteVenue: deleteVenue(orm),
-      createEvent: createEvent(orm),
-      getEvent: getEvent(orm),
-      listEvents: listEvents(orm),
-      listMyEvents: listMyEvents(orm),
-      updateEvent: updateEvent(orm),
-      deleteEvent: deleteEvent(orm),
-      publishEvent: publishEvent(orm),
-      cancelEvent: cancelEvent(orm),
-      getSeatMap: getSeatMap(orm),
-      listSeats: listSeats(orm),
-      quotePrice: quotePrice(orm),
-    },
-    [
-      createVenueRules,
-      getVenueRules,
-      listVenuesRules,
-      updateVenueRules,
-      deleteVenueRules,
-      createEventRules,
-      getEventRules,
-      listEventsRules,
-      listMyEventsRules,
-      updateEventRules,
-      deleteEventRules,
-      publishEventRules,
-      cancelEventRules,
-      getSeatMapRules,
-      listSeatsRules,
-      quotePriceRules,
-    ],
-  );
-}
-
-/** CatalogInternalService (service tokens only) over the catalog's database. */
-export function catalogInternalService(orm: Database): ServiceImplementation<typeof CatalogInternalService> {
-  return implement(
-    CatalogInternalService,
-    {
-      getHoldPolicy: getHoldPolicy(orm),
-      listEventSeats: listEventSeats(orm),
-      streamEventSeats: streamEventSeats(orm),
-      getPricing: getPricing(orm),
-    },
-    [getHoldPolicyRules, listEventSeatsRules, streamEventSeatsRules, getPricingRules],
-  );
-}
-
-/** Both services, as the server serves them. */
-export function catalogServices(orm: Database): ServiceImplementation[] {
-  return [catalogService(orm), catalogInternalService(orm)];
-}
+/** One entry per RPC of the catalog's services, each from its own file (`CatalogService.GetEvent` → `get-event.ts`). */
+export { cancelEvent } from "./cancel-event.js";
+export { createEvent } from "./create-event.js";
+export { createVenue } from "./create-venue.js";
+export { deleteEvent } from "./delete-event.js";
+export { deleteVenue } from "./delete-venue.js";
+export { getEvent } from "./get-event.js";
+export { getHoldPolicy } from "./get-hold-policy.js";
+export { getPricing } from "./get-pricing.js";
+export { getSeatMap } from "./get-seat-map.js";
+export { getVenue } from "./get-venue.js";
+export { listEventSeats } from "./list-event-seats.js";
+export { listEvents } from "./list-events.js";
+export { listMyEvents } from "./list-my-events.js";
+export { listSeats } from "./list-seats.js";
+export { listVenues } from "./list-venues.js";
+export { publishEvent } from "./publish-event.js";
+export { quotePrice } from "./quote-price.js";
+export { streamEventSeats } from "./stream-event-seats.js";
+export { updateEvent } from "./update-event.js";
+export { updateVenue } from "./update-venue.js";

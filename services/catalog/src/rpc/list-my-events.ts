@@ -1,5 +1,5 @@
-import { type Database, defineValidator, type HandlerOf } from "@marquee/mesh";
-import { type CatalogService, ListMyEventsRequestSchema } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import { type Database, defineRpc } from "@marquee/mesh";
+import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { EventState } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { ownerFilterOf } from "../domain/access.js";
 import { listOwnedEvents, type StateName, toEventMessage } from "../store/events.js";
@@ -7,26 +7,27 @@ import { decodePageToken, encodePageToken, isTimeAndId, pageSizeOf } from "../st
 
 const pageSize = { default: 50, max: 200 } as const;
 
-export const listMyEventsRules = defineValidator(ListMyEventsRequestSchema, (request, check) => {
-  check.that("page_size", request.pageSize >= 0, "must not be negative");
-  check.that("state", EventState[request.state] !== undefined, "is not an EventState");
-});
-
 /** CatalogService.ListMyEvents: the caller's events in every state (an admin's: everyone's), newest first. */
-export function listMyEvents(orm: Database): HandlerOf<typeof CatalogService.method.listMyEvents> {
-  return async (request, call) => {
-    const state = request.state === EventState.UNSPECIFIED ? undefined : (EventState[request.state] as StateName);
-    const after = decodePageToken("my-events", { state }, request.pageToken, isTimeAndId);
-    const limit = pageSizeOf(request.pageSize, pageSize);
-    const rows = await listOwnedEvents(orm.em.fork(), ownerFilterOf(call.principal), state, after, limit + 1);
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      events: page.map(toEventMessage),
-      nextPageToken:
-        rows.length > limit && last
-          ? encodePageToken("my-events", { state }, { t: last.createTime.toISOString(), id: last.id })
-          : "",
+export const listMyEvents = defineRpc(CatalogService.method.listMyEvents, {
+  rules(request, check) {
+    check.that("page_size", request.pageSize >= 0, "must not be negative");
+    check.that("state", EventState[request.state] !== undefined, "is not an EventState");
+  },
+  handler(orm: Database) {
+    return async (request, call) => {
+      const state = request.state === EventState.UNSPECIFIED ? undefined : (EventState[request.state] as StateName);
+      const after = decodePageToken("my-events", { state }, request.pageToken, isTimeAndId);
+      const limit = pageSizeOf(request.pageSize, pageSize);
+      const rows = await listOwnedEvents(orm.em.fork(), ownerFilterOf(call.principal), state, after, limit + 1);
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        events: page.map(toEventMessage),
+        nextPageToken:
+          rows.length > limit && last
+            ? encodePageToken("my-events", { state }, { t: last.createTime.toISOString(), id: last.id })
+            : "",
+      };
     };
-  };
-}
+  },
+});

@@ -4,17 +4,12 @@ import {
   Checker,
   checkRide,
   type Database,
-  defineValidator,
+  defineRpc,
   failedPrecondition,
-  type HandlerOf,
   type PreconditionViolation,
   resolveRide,
 } from "@marquee/mesh";
-import {
-  type CatalogService,
-  type PriceLineSchema,
-  QuotePriceRequestSchema,
-} from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import { CatalogService, type PriceLineSchema } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { EventKind } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { FareTable, tierFor } from "../domain/pricing.js";
 import { toEventMessage } from "../store/events.js";
@@ -24,91 +19,92 @@ import { seatsById, sectionsOf } from "../store/seat-maps.js";
 /** Most seats and general-admission lines one quote prices. */
 const maxItems = 1000;
 
-export const quotePriceRules = defineValidator(QuotePriceRequestSchema, (request, check) => {
-  if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
-  const count = request.seatIds.length + request.places.length;
-  check.that("seat_ids", count > 0, "price at least one seat or place");
-  check.that("seat_ids", count <= maxItems, `at most ${maxItems} seats and places`);
-  request.seatIds.forEach((seatId, i) => {
-    check.required(`seat_ids[${i}]`, seatId);
-  });
-  check.unique("seat_ids", request.seatIds);
-  check.each("places", request.places, (place, path) => {
-    check.required(`${path}.section_id`, place.sectionId);
-    check.range(`${path}.quantity`, place.quantity, 1, 200_000);
-  });
-  checkRide(check, request.ride);
-});
-
 /**
  * CatalogService.QuotePrice: what seats or places cost before fees, by the rules ordering prices orders
  * with: an event's seat by the tier naming its section, else its seat class; a trip's by the fare of the
  * ride (the whole route when omitted).
  */
-export function quotePrice(orm: Database): HandlerOf<typeof CatalogService.method.quotePrice> {
-  return async (request, call) => {
-    const em = orm.em.fork();
-    const row = await readableEvent(em, call.principal, request.eventId);
-    const event = toEventMessage(row);
-    const isTrip = event.kind === EventKind.TRIP;
-    const map = seatMapOf(row);
-    const check = new Checker();
-
-    const stopIds = event.stops.map((stop) => stop.id);
-    const ride = resolveRide(check, stopIds, request.ride);
-    const seats = await seatsById(em, map, request.seatIds);
+export const quotePrice = defineRpc(CatalogService.method.quotePrice, {
+  rules(request, check) {
+    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    const count = request.seatIds.length + request.places.length;
+    check.that("seat_ids", count > 0, "price at least one seat or place");
+    check.that("seat_ids", count <= maxItems, `at most ${maxItems} seats and places`);
     request.seatIds.forEach((seatId, i) => {
-      check.that(`seat_ids[${i}]`, seats.has(seatId), "is not a seat of the event");
+      check.required(`seat_ids[${i}]`, seatId);
     });
-    const sections = new Map((await sectionsOf(em, map)).map((section) => [section.id, section]));
-    request.places.forEach((place, i) => {
-      check.that(
-        `places[${i}].section_id`,
-        sections.get(place.sectionId)?.isGeneralAdmission === true,
-        "is not a general-admission section of the event",
-      );
+    check.unique("seat_ids", request.seatIds);
+    check.each("places", request.places, (place, path) => {
+      check.required(`${path}.section_id`, place.sectionId);
+      check.range(`${path}.quantity`, place.quantity, 1, 200_000);
     });
-    if (ride === undefined || check.violations.length > 0) throw badRequest(check.violations);
+    checkRide(check, request.ride);
+  },
+  handler(orm: Database) {
+    return async (request, call) => {
+      const em = orm.em.fork();
+      const row = await readableEvent(em, call.principal, request.eventId);
+      const event = toEventMessage(row);
+      const isTrip = event.kind === EventKind.TRIP;
+      const map = seatMapOf(row);
+      const check = new Checker();
 
-    const fares = new FareTable(event.fares, stopIds);
-    const unpriced: PreconditionViolation[] = [];
-    const priceOf = (sectionId: string, seatClass: string | undefined) => {
-      if (isTrip) return { amount: fares.price(ride, seatClass ?? ""), tierId: "" };
-      const tier = tierFor(event.priceTiers, sectionId, seatClass);
-      return { amount: tier?.price?.amountMinor, tierId: tier?.id ?? "" };
-    };
-    const money = (amountMinor: bigint) => ({ currencyCode: event.currencyCode, amountMinor });
-    const lines: MessageInitShape<typeof PriceLineSchema>[] = [];
-    const items = [
-      ...request.seatIds.map((seatId) => {
-        const seat = seats.get(seatId);
-        return { seatId, sectionId: seat?.sectionId ?? "", seatClass: seat?.seatClass, quantity: 1 };
-      }),
-      ...request.places.map((place) => ({ seatId: "", ...place, seatClass: undefined })),
-    ];
-    let total = 0n;
-    for (const item of items) {
-      const { amount, tierId } = priceOf(item.sectionId, item.seatClass);
-      if (amount === undefined) {
-        unpriced.push({
-          type: "UNPRICED",
-          subject: item.seatId ? `seat:${item.seatId}` : `section:${item.sectionId}`,
-          description: "has no price yet",
-        });
-        continue;
-      }
-      const subtotal = amount * BigInt(item.quantity);
-      total += subtotal;
-      lines.push({
-        seatId: item.seatId,
-        sectionId: item.sectionId,
-        quantity: item.quantity,
-        priceTierId: tierId,
-        unitPrice: money(amount),
-        subtotal: money(subtotal),
+      const stopIds = event.stops.map((stop) => stop.id);
+      const ride = resolveRide(check, stopIds, request.ride);
+      const seats = await seatsById(em, map, request.seatIds);
+      request.seatIds.forEach((seatId, i) => {
+        check.that(`seat_ids[${i}]`, seats.has(seatId), "is not a seat of the event");
       });
-    }
-    if (unpriced.length > 0) throw failedPrecondition("some seats have no price yet", unpriced);
-    return { lines, total: money(total) };
-  };
-}
+      const sections = new Map((await sectionsOf(em, map)).map((section) => [section.id, section]));
+      request.places.forEach((place, i) => {
+        check.that(
+          `places[${i}].section_id`,
+          sections.get(place.sectionId)?.isGeneralAdmission === true,
+          "is not a general-admission section of the event",
+        );
+      });
+      if (ride === undefined || check.violations.length > 0) throw badRequest(check.violations);
+
+      const fares = new FareTable(event.fares, stopIds);
+      const unpriced: PreconditionViolation[] = [];
+      const priceOf = (sectionId: string, seatClass: string | undefined) => {
+        if (isTrip) return { amount: fares.price(ride, seatClass ?? ""), tierId: "" };
+        const tier = tierFor(event.priceTiers, sectionId, seatClass);
+        return { amount: tier?.price?.amountMinor, tierId: tier?.id ?? "" };
+      };
+      const money = (amountMinor: bigint) => ({ currencyCode: event.currencyCode, amountMinor });
+      const lines: MessageInitShape<typeof PriceLineSchema>[] = [];
+      const items = [
+        ...request.seatIds.map((seatId) => {
+          const seat = seats.get(seatId);
+          return { seatId, sectionId: seat?.sectionId ?? "", seatClass: seat?.seatClass, quantity: 1 };
+        }),
+        ...request.places.map((place) => ({ seatId: "", ...place, seatClass: undefined })),
+      ];
+      let total = 0n;
+      for (const item of items) {
+        const { amount, tierId } = priceOf(item.sectionId, item.seatClass);
+        if (amount === undefined) {
+          unpriced.push({
+            type: "UNPRICED",
+            subject: item.seatId ? `seat:${item.seatId}` : `section:${item.sectionId}`,
+            description: "has no price yet",
+          });
+          continue;
+        }
+        const subtotal = amount * BigInt(item.quantity);
+        total += subtotal;
+        lines.push({
+          seatId: item.seatId,
+          sectionId: item.sectionId,
+          quantity: item.quantity,
+          priceTierId: tierId,
+          unitPrice: money(amount),
+          subtotal: money(subtotal),
+        });
+      }
+      if (unpriced.length > 0) throw failedPrecondition("some seats have no price yet", unpriced);
+      return { lines, total: money(total) };
+    };
+  },
+});

@@ -1,16 +1,15 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { createClient, createLogger, type Database, type MeshClient, migrate, openDatabase } from "@marquee/mesh";
-import { startTestServer, type TestServer, testClient, testDatabase } from "@marquee/mesh/testing";
+import { createLogger, type Database, type MeshClient } from "@marquee/mesh";
+import { startService, type TestServer } from "@marquee/mesh/testing";
 import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import type { Event, EventSchema, Venue, VenueSchema } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
-import { entities } from "../../src/entities/index.js";
-import { migrations } from "../../src/migrations/index.js";
-import { catalogServices } from "../../src/rpc/index.js";
+import { catalog } from "../../src/manifest.js";
 
+/** For tests that run a relay or a consumer of their own. */
 export const logger = createLogger("catalog-test", process.env.LOG_LEVEL ?? "silent");
 
-/** A catalog server over a fresh, migrated schema, with clients. */
+/** A catalog a test started from its manifest, with clients. */
 export interface TestCatalog {
   readonly orm: Database;
   readonly server: TestServer;
@@ -20,28 +19,15 @@ export interface TestCatalog {
   readonly internal: MeshClient<typeof CatalogInternalService>;
 }
 
-/** Starts a catalog: the real server over real PostgreSQL, in a schema of its own. */
+/** Starts a catalog from its manifest, as production composes it, in a schema of its own. */
 export async function startCatalog(): Promise<TestCatalog & { close(): Promise<void> }> {
-  const { url, schema } = await testDatabase("catalog");
-  const orm = await openDatabase({ url, schema, entities, migrations, logger });
-  await migrate(orm);
-  const server = await startTestServer(catalogServices(orm));
-  const client = createClient(CatalogService, { address: server.address, timeoutMs: 20_000 });
-  const internal = await testClient(CatalogInternalService, server.address, {
-    serviceName: "inventory",
-    timeoutMs: 20_000,
-  });
+  const service = await startService(catalog);
   return {
-    orm,
-    server,
-    client,
-    internal,
-    async close() {
-      client.close();
-      internal.close();
-      await server.close();
-      await orm.close();
-    },
+    orm: service.parts.orm,
+    server: service.server,
+    client: await service.client(CatalogService),
+    internal: await service.client(CatalogInternalService, { serviceName: "inventory" }),
+    close: () => service.close(),
   };
 }
 
@@ -54,24 +40,12 @@ export function useCatalog(): TestCatalog {
   after(async () => {
     await started?.close();
   });
-  const get = (): TestCatalog => {
-    if (started === undefined) throw new Error("the catalog starts in before()");
-    return started;
-  };
-  return {
-    get orm() {
-      return get().orm;
+  return new Proxy({} as TestCatalog, {
+    get(_, property) {
+      if (started === undefined) throw new Error("the catalog starts in before()");
+      return started[property as keyof TestCatalog];
     },
-    get server() {
-      return get().server;
-    },
-    get client() {
-      return get().client;
-    },
-    get internal() {
-      return get().internal;
-    },
-  };
+  });
 }
 
 /** Rows in a table of the catalog's schema, for checking that a refused request wrote nothing. */

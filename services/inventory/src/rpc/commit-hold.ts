@@ -1,10 +1,7 @@
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, defineValidator, type HandlerOf, writeEvent } from "@marquee/mesh";
+import { Code, ConnectError, defineRpc, writeEvent } from "@marquee/mesh";
 import { SeatsSoldSchema } from "@marquee/proto/marquee/events/v1/events_pb.js";
-import {
-  CommitHoldRequestSchema,
-  type InventoryInternalService,
-} from "@marquee/proto/marquee/inventory/v1/inventory_internal_pb.js";
+import { InventoryInternalService } from "@marquee/proto/marquee/inventory/v1/inventory_internal_pb.js";
 import { changedHold } from "../api/hold-errors.js";
 import { toHoldMessage } from "../api/hold-message.js";
 import { rideOfLegs } from "../api/ride.js";
@@ -13,12 +10,6 @@ import type { Inventory } from "../inventory.js";
 import { recordSale } from "../store/ledger.js";
 import { checkHoldId } from "./request-rules.js";
 
-export const commitHoldRules = defineValidator(CommitHoldRequestSchema, (request, check) => {
-  checkHoldId(check, request.holdId);
-  check.required("order_id", request.orderId);
-  check.maxLength("order_id", request.orderId, 64);
-});
-
 /**
  * InventoryInternalService.CommitHold: the hold's seats become sold, first in Redis (the script refuses a
  * lapsed, released or other order's hold) and then in the ledger, with SeatsSold in the same transaction.
@@ -26,41 +17,48 @@ export const commitHoldRules = defineValidator(CommitHoldRequestSchema, (request
  * refuse (a seat-leg it has sold to another order, which only a Redis that lost writes can cause), the
  * Redis sale is undone and the refusal, naming each seat-leg, is returned.
  */
-export function commitHold(inventory: Inventory): HandlerOf<typeof InventoryInternalService.method.commitHold> {
-  return async (request) => {
-    const { seating } = await inventory.holdOf(request.holdId, undefined);
-    const change = await inventory.store.commit(seating.eventId, request.holdId, request.orderId);
-    const hold = changedHold(seating, request.holdId, change);
-    const legs = rangeOfMask(hold.legMask);
-    const sale = { eventId: seating.eventId, orderId: request.orderId, holdId: hold.id, userId: hold.userId, legs };
-    try {
-      await inventory.orm.em.fork().transactional(async (em) => {
-        const { recorded } = await recordSale(em, { ...sale, seatIndexes: hold.seatIndexes });
-        if (recorded === 0) return;
-        const { seatIds, places } = seating.describe(hold.seatIndexes);
-        const ride = rideOfLegs(seating, legs);
-        await writeEvent(em, {
-          source: "inventory",
-          subject: seating.eventId,
-          schema: SeatsSoldSchema,
-          payload: create(SeatsSoldSchema, {
-            eventId: seating.eventId,
-            orderId: request.orderId,
-            holdId: hold.id,
-            ...(ride ? { ride } : {}),
-            seatIds,
-            placeCount: places.reduce((sum, place) => sum + place.quantity, 0),
-            availableAfter: await inventory.availableOnWholeRoute(seating),
-          }),
+export const commitHold = defineRpc(InventoryInternalService.method.commitHold, {
+  rules(request, check) {
+    checkHoldId(check, request.holdId);
+    check.required("order_id", request.orderId);
+    check.maxLength("order_id", request.orderId, 64);
+  },
+  handler(inventory: Inventory) {
+    return async (request) => {
+      const { seating } = await inventory.holdOf(request.holdId, undefined);
+      const change = await inventory.store.commit(seating.eventId, request.holdId, request.orderId);
+      const hold = changedHold(seating, request.holdId, change);
+      const legs = rangeOfMask(hold.legMask);
+      const sale = { eventId: seating.eventId, orderId: request.orderId, holdId: hold.id, userId: hold.userId, legs };
+      try {
+        await inventory.orm.em.fork().transactional(async (em) => {
+          const { recorded } = await recordSale(em, { ...sale, seatIndexes: hold.seatIndexes });
+          if (recorded === 0) return;
+          const { seatIds, places } = seating.describe(hold.seatIndexes);
+          const ride = rideOfLegs(seating, legs);
+          await writeEvent(em, {
+            source: "inventory",
+            subject: seating.eventId,
+            schema: SeatsSoldSchema,
+            payload: create(SeatsSoldSchema, {
+              eventId: seating.eventId,
+              orderId: request.orderId,
+              holdId: hold.id,
+              ...(ride ? { ride } : {}),
+              seatIds,
+              placeCount: places.reduce((sum, place) => sum + place.quantity, 0),
+              availableAfter: await inventory.availableOnWholeRoute(seating),
+            }),
+          });
         });
-      });
-    } catch (error) {
-      if (error instanceof ConnectError && error.code === Code.FailedPrecondition) {
-        await inventory.store.releaseSold(seating.eventId, request.orderId, hold.seatIndexes);
-        inventory.log.error({ eventId: seating.eventId, holdId: hold.id, err: error }, "ledger refused a Redis sale");
+      } catch (error) {
+        if (error instanceof ConnectError && error.code === Code.FailedPrecondition) {
+          await inventory.store.releaseSold(seating.eventId, request.orderId, hold.seatIndexes);
+          inventory.log.error({ eventId: seating.eventId, holdId: hold.id, err: error }, "ledger refused a Redis sale");
+        }
+        throw error;
       }
-      throw error;
-    }
-    return { hold: toHoldMessage(seating, hold) };
-  };
-}
+      return { hold: toHoldMessage(seating, hold) };
+    };
+  },
+});

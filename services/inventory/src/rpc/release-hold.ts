@@ -1,23 +1,24 @@
-import { defineValidator, type HandlerOf } from "@marquee/mesh";
-import { type InventoryService, ReleaseHoldRequestSchema } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
+import { defineRpc } from "@marquee/mesh";
+import { InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { changedHold } from "../api/hold-errors.js";
 import { toHoldMessage } from "../api/hold-message.js";
 import type { Inventory } from "../inventory.js";
 import { checkHoldId } from "./request-rules.js";
 
-export const releaseHoldRules = defineValidator(ReleaseHoldRequestSchema, (request, check) => {
-  checkHoldId(check, request.holdId);
-});
-
 /**
  * InventoryService.ReleaseHold: the caller's hold ends and its seats are free at once. Releasing a
  * released or expired hold answers it unchanged, so a retry is harmless; a committed hold stays sold.
  */
-export function releaseHold(inventory: Inventory): HandlerOf<typeof InventoryService.method.releaseHold> {
-  return async (request, call) => {
-    const userId = inventory.callerOf(call);
-    const seating = await inventory.seatingOfHold(request.holdId);
-    const change = await inventory.store.release(seating.eventId, request.holdId, userId);
-    return { hold: toHoldMessage(seating, changedHold(seating, request.holdId, change)) };
-  };
-}
+export const releaseHold = defineRpc(InventoryService.method.releaseHold, {
+  rules(request, check) {
+    checkHoldId(check, request.holdId);
+  },
+  handler(inventory: Inventory) {
+    return async (request, call) => {
+      const userId = inventory.callerOf(call);
+      const seating = await inventory.seatingOfHold(request.holdId);
+      const change = await inventory.store.release(seating.eventId, request.holdId, userId);
+      return { hold: toHoldMessage(seating, changedHold(seating, request.holdId, change)) };
+    };
+  },
+});

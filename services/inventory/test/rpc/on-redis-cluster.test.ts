@@ -2,12 +2,12 @@ import { Code } from "@marquee/mesh";
 import { customerToken, failureOf, preconditions, testRedisCluster, waitFor } from "@marquee/mesh/testing";
 import { HoldState, SeatState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { expect } from "chai";
-import { Cluster } from "ioredis";
+import type { Cluster } from "ioredis";
 import { startSweeper } from "../../src/background/sweeper.js";
 import { coach, concertIn, expireNow, hall, publish, ride, tripOn, useInventory } from "../support/inventory.js";
 
 describe("the inventory service with seat state on a 3-master Redis Cluster", () => {
-  const env = useInventory(async () => new Cluster([...(await testRedisCluster())]));
+  const env = useInventory(testRedisCluster);
 
   it("holds, refuses per leg, commits, expires, watches and rebuilds exactly as on one Redis", async () => {
     const trip = await publish(env.catalog, coach, tripOn);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Code, createLogger, type Database, migrate, openDatabase } from "@marquee/mesh";
+import { Code, createLogger, type Database, migrateSchema, openDatabase } from "@marquee/mesh";
 import { codeOf, failureOf, preconditions, testDatabase } from "@marquee/mesh/testing";
 import { expect } from "chai";
 import { entities } from "../../src/entities/index.js";
@@ -15,7 +15,7 @@ function useLedger(): () => Database {
   before(async () => {
     const { url, schema } = await testDatabase("inventory");
     orm = await openDatabase({ url, schema, entities, migrations, logger });
-    await migrate(orm);
+    await migrateSchema(orm);
   });
   after(async () => {
     await orm?.close();

@@ -8,17 +8,14 @@ import {
   startCatalog,
   type TestCatalog,
 } from "@marquee/catalog/testing";
-import { createLogger, type Database, type MeshClient, migrate, openDatabase } from "@marquee/mesh";
+import { createLogger, type Database, type MeshClient } from "@marquee/mesh";
 import {
   organizerToken,
-  startTestServer,
+  startService,
+  type TestClusterNode,
   type TestServer,
-  testClient,
-  testDatabase,
-  testRedis,
   testUserIds,
 } from "@marquee/mesh/testing";
-import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
 import {
   Category,
   type Event,
@@ -28,16 +25,12 @@ import {
 } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { InventoryInternalService } from "@marquee/proto/marquee/inventory/v1/inventory_internal_pb.js";
 import { InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
-import { type Cluster, Redis } from "ioredis";
-import { entities } from "../../src/entities/index.js";
-import { AvailabilityFeed } from "../../src/feed/availability-feed.js";
-import { Inventory } from "../../src/inventory.js";
-import { migrations } from "../../src/migrations/index.js";
-import { inventoryServices } from "../../src/rpc/index.js";
-import { HoldStore } from "../../src/store/hold-store.js";
+import type { Cluster, Redis } from "ioredis";
+import type { Inventory } from "../../src/inventory.js";
+import { inventory } from "../../src/manifest.js";
 import { eventTag } from "../../src/store/keys.js";
-import { SeatingCache } from "../../src/store/seating-cache.js";
 
+/** For tests that build parts of the inventory themselves. */
 export const logger = createLogger("inventory-test", process.env.LOG_LEVEL ?? "silent");
 
 /** A real catalog and a real inventory server over gRPC, PostgreSQL and Redis, with clients. */
@@ -55,61 +48,44 @@ export interface TestInventory {
 }
 
 /**
- * Starts a catalog and an inventory in schemas of their own on the test PostgreSQL and Redis; seat state
- * in `seats` when given (a Redis Cluster), else in the test Redis.
+ * Starts a catalog and an inventory from their manifests, in schemas of their own on the test PostgreSQL
+ * and Redis; seat state on the Redis Cluster of `clusterNodes` when given, else in the test Redis. Changes
+ * reach watchers without the production pause, seat maps are asked again on every use, and no background
+ * task runs: the tests sweep and follow events themselves.
  */
-export async function startInventory(seats?: Cluster): Promise<TestInventory & { close(): Promise<void> }> {
+export async function startInventory(
+  clusterNodes?: readonly TestClusterNode[],
+): Promise<TestInventory & { close(): Promise<void> }> {
   const catalog = await startCatalog();
-  const { url, schema } = await testDatabase("inventory");
-  const orm = await openDatabase({ url, schema, entities, migrations, logger });
-  await migrate(orm);
-  const redis = new Redis(await testRedis(), { maxRetriesPerRequest: 1 });
-  // Fault tests stop Redis: the calls fail (UNAVAILABLE), the connection itself only reconnects.
-  redis.on("error", () => undefined);
-  const catalogClient = await testClient(CatalogInternalService, catalog.server.address, {
-    serviceName: "inventory",
-    timeoutMs: 20_000,
-  });
-  const hotPath = seats ?? redis;
-  const store = new HoldStore(hotPath);
-  await store.init();
-  const feed = new AvailabilityFeed(hotPath, logger, { coalesceMs: 20 });
-  const seatings = new SeatingCache(catalogClient, { revalidateAfterMs: 0 });
-  const inventory = new Inventory(store, hotPath, orm, seatings, feed, logger);
-  const server = await startTestServer(inventoryServices(inventory));
-  const client = await testClient(InventoryService, server.address, { timeoutMs: 20_000 });
-  const internal = await testClient(InventoryInternalService, server.address, {
-    serviceName: "ordering",
-    timeoutMs: 20_000,
+  const service = await startService(inventory, {
+    upstreams: { catalog: catalog.server.address },
+    settings: {
+      FEED_COALESCE_MS: "20",
+      SEATING_REVALIDATE_MS: "0",
+      REDIS_CLUSTER_NODES: (clusterNodes ?? []).map(({ host, port }) => `${host}:${port}`).join(","),
+    },
   });
   return {
     catalog,
-    inventory,
-    orm,
-    redis,
-    server,
-    client,
-    internal,
+    inventory: service.deps,
+    orm: service.parts.orm,
+    redis: service.parts.redis,
+    server: service.server,
+    client: await service.client(InventoryService),
+    internal: await service.client(InventoryInternalService, { serviceName: "ordering" }),
     async close() {
-      feed.close();
-      client.close();
-      internal.close();
-      catalogClient.close();
-      await server.close();
-      await orm.close();
-      redis.disconnect();
-      seats?.disconnect();
+      await service.close();
       await catalog.close();
     },
   };
 }
 
 /** One inventory for the tests of the calling `describe`, started before them and stopped after. */
-export function useInventory(seats?: () => Promise<Cluster>): TestInventory {
+export function useInventory(clusterNodes?: () => Promise<readonly TestClusterNode[]>): TestInventory {
   let started: (TestInventory & { close(): Promise<void> }) | undefined;
   before(async function () {
     this.timeout(60_000);
-    started = await startInventory(seats ? await seats() : undefined);
+    started = await startInventory(clusterNodes ? await clusterNodes() : undefined);
   });
   after(async () => {
     await started?.close();

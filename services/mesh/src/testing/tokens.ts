@@ -22,6 +22,8 @@ export interface TestKeys {
   readonly jwksPath: string;
   /** The private ES256 JWK with its `kid`; tokens from this module are signed with it. */
   readonly signingKey: JWK;
+  /** The file holding `signingKey` (`AUTH_SIGNING_KEY_FILE` for a started service). */
+  readonly signingKeyPath: string;
 }
 
 let keys: Promise<TestKeys & { readonly privateKey: CryptoKey }> | undefined;
@@ -31,16 +33,16 @@ let keys: Promise<TestKeys & { readonly privateKey: CryptoKey }> | undefined;
  * shared by every token this module mints and by every server a test starts.
  */
 export async function testKeys(): Promise<TestKeys> {
-  const { jwksPath, signingKey } = await loadKeys();
-  return { jwksPath, signingKey };
+  const { jwksPath, signingKey, signingKeyPath } = await loadKeys();
+  return { jwksPath, signingKey, signingKeyPath };
 }
 
 function loadKeys(): Promise<TestKeys & { readonly privateKey: CryptoKey }> {
   keys ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), "marquee-test-keys-"));
     process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-    const { jwksPath, signingKey } = await ensureDevKeys(dir);
-    return { jwksPath, signingKey, privateKey: (await importJWK(signingKey, "ES256")) as CryptoKey };
+    const { jwksPath, signingKey, signingKeyPath } = await ensureDevKeys(dir);
+    return { jwksPath, signingKey, signingKeyPath, privateKey: (await importJWK(signingKey, "ES256")) as CryptoKey };
   })();
   return keys;
 }

@@ -6,7 +6,7 @@ import { EventPublishedSchema } from "@marquee/proto/marquee/events/v1/events_pb
 import { Migration } from "@mikro-orm/migrations";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { Redis } from "ioredis";
-import { type Database, migrate, openDatabase } from "../../src/database.js";
+import { type Database, migrateSchema, openDatabase } from "../../src/database.js";
 import { EventBusMigration } from "../../src/events/migration.js";
 import { writeEvent } from "../../src/events/write-event.js";
 import { createLogger } from "../../src/logger.js";
@@ -44,7 +44,7 @@ export function useFixture() {
         logger,
       });
       databases.push(orm);
-      await migrate(orm);
+      await migrateSchema(orm);
       return orm;
     },
     async redis(): Promise<Redis> {
