@@ -1,8 +1,8 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { borderStops, borderTrip, letteredCoach } from "@marquee/catalog/testing";
+import { wholeMinutesFromNow } from "@marquee/mesh/testing";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import {
   Category,
@@ -20,10 +20,8 @@ import {
 type VenueInit = MessageInitShape<typeof VenueSchema>;
 type EventInit = MessageInitShape<typeof EventSchema>;
 
-const hourMs = 3_600_000;
 const bdt = (taka: number) => ({ currencyCode: "BDT", amountMinor: BigInt(taka * 100) });
-/** Whole minutes `hours` from now. */
-const inHours = (hours: number) => timestampFromMs(Math.floor((Date.now() + hours * hourMs) / 60_000) * 60_000);
+const inHours = (hours: number) => wholeMinutesFromNow({ hours });
 
 /** At most 4 seats a buyer: the race asks 2–4 (1–2 on the coach), and a loser retries holding nothing. */
 const holdPolicy = { maxSeatsPerUser: 4, holdDuration: { seconds: 600n }, maxExtensions: 1 };

@@ -2,6 +2,7 @@ import {
   type CallContext,
   Code,
   ConnectError,
+  callerIdOf,
   type Database,
   failedPrecondition,
   type Logger,
@@ -79,7 +80,7 @@ export class Inventory {
     if (call.signal.aborted || call.deadlineMs <= Date.now()) {
       throw new ConnectError("the caller's deadline passed before the hold was tried", Code.DeadlineExceeded);
     }
-    const userId = this.callerOf(call);
+    const userId = callerIdOf(call);
     const outcome = await this.onLoaded(seating, attempt);
     holdOutcomes.inc({ outcome: outcome.kind });
     if (outcome.kind !== "held") throw holdRefused(seating, userId, outcome);
@@ -99,12 +100,6 @@ export class Inventory {
       ]);
     }
     return seating;
-  }
-
-  /** The buyer a hold is for: the signed-in user, or the partner client holding on its own account. */
-  callerOf(call: CallContext): string {
-    if (call.principal === undefined) throw new Error("a customer RPC ran without a principal");
-    return call.principal.subject;
   }
 
   /**

@@ -58,7 +58,8 @@ export { toConnectError } from "./infrastructure-errors.js";
 export { createLogger, type Logger } from "./logger.js";
 export { metricsRegistry, startMetricsServer } from "./metrics.js";
 export { observeServedRpc } from "./observe-rpc.js";
-export { hasRole, type Principal, type Role } from "./principal.js";
+export { decodePageToken, encodePageToken, isIndex, isTimeAndId, pageSizeOf, type TimeAndId } from "./paging.js";
+export { callerIdOf, hasRole, type Principal, type Role } from "./principal.js";
 export { createReflection, type Reflection } from "./reflection.js";
 export {
   checkRide,

@@ -20,9 +20,14 @@ export interface Principal {
   readonly expiresAtMs: number;
 }
 
-/** The user id of a user principal; for others, the subject. Resources are owned by this id. */
-export function ownerIdOf(principal: Principal): string {
-  return principal.subject;
+/**
+ * The id the caller acts as — a user's id, `client:<id>` for a partner, `svc:<name>` for a service — which
+ * owns what it creates and holds. For RPCs whose audience guarantees a signed-in caller; throws (a bug,
+ * answered INTERNAL) when one ran without a principal.
+ */
+export function callerIdOf(call: { readonly principal?: Principal | undefined }): string {
+  if (call.principal === undefined) throw new Error("an RPC for signed-in callers ran without a principal");
+  return call.principal.subject;
 }
 
 /** Whether the principal holds the role, counting the nesting admin ⊃ organizer ⊃ customer. */

@@ -25,9 +25,3 @@ export function ownerFilterOf(principal: Principal | undefined): string | undefi
   if (isAdmin(principal)) return undefined;
   return principal?.subject ?? "";
 }
-
-/** The id resources created by the caller are owned by. The RPC's audience guarantees a signed-in user. */
-export function callerId(principal: Principal | undefined): string {
-  if (principal === undefined) throw new Error("an organizer RPC ran without a principal");
-  return principal.subject;
-}

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { badRequest, Checker, type Database, defineRpc, invalidArgument } from "@marquee/mesh";
+import { badRequest, Checker, callerIdOf, type Database, defineRpc, invalidArgument } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
-import { callerId, canManage } from "../domain/access.js";
+import { canManage } from "../domain/access.js";
 import { checkEvent, checkTierSections } from "../domain/event-rules.js";
 import { normalizeEvent } from "../domain/normalize-event.js";
 import { EventEntity } from "../entities/event.js";
@@ -35,7 +35,7 @@ export const createEvent = defineRpc(CatalogService.method.createEvent, {
         if (check.violations.length > 0) throw badRequest(check.violations);
         const created = tx.create(EventEntity, {
           id: randomUUID(),
-          organizerId: callerId(call.principal),
+          organizerId: callerIdOf(call),
           ...eventColumns(event, venue),
           state: "DRAFT",
           cancelReason: "",

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { Checker, type Database, defineRpc, invalidArgument } from "@marquee/mesh";
+import { Checker, callerIdOf, type Database, defineRpc, invalidArgument } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
-import { callerId } from "../domain/access.js";
 import { planSeatMap } from "../domain/seat-map.js";
 import { checkVenueDetails } from "../domain/venue-rules.js";
 import { VenueEntity } from "../entities/venue.js";
@@ -23,7 +22,7 @@ export const createVenue = defineRpc(CatalogService.method.createVenue, {
       const now = new Date();
       const venue: VenueEntity = {
         id: randomUUID(),
-        organizerId: callerId(call.principal),
+        organizerId: callerIdOf(call),
         name: input.name,
         city: input.city,
         address: input.address,

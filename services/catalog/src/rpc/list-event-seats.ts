@@ -1,9 +1,8 @@
-import { type Database, defineRpc } from "@marquee/mesh";
+import { type Database, decodePageToken, defineRpc, encodePageToken, isIndex, pageSizeOf } from "@marquee/mesh";
 import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
 import { toEventMessage } from "../store/events.js";
 import { seatMapOf, soldEvent } from "../store/lookups.js";
 import { toEventSeat } from "../store/messages.js";
-import { decodePageToken, encodePageToken, isSeatIndex, pageSizeOf } from "../store/page-token.js";
 import { seatPage } from "../store/seat-maps.js";
 
 const pageSize = { default: 5000, max: 20_000 } as const;
@@ -19,7 +18,7 @@ export const listEventSeats = defineRpc(CatalogInternalService.method.listEventS
       const em = orm.em.fork();
       const row = await soldEvent(em, request.eventId);
       const filters = { event: row.id };
-      const fromIndex = decodePageToken("event-seats", filters, request.pageToken, isSeatIndex) ?? 0;
+      const fromIndex = decodePageToken("event-seats", filters, request.pageToken, isIndex) ?? 0;
       const limit = pageSizeOf(request.pageSize, pageSize);
       const seats = await seatPage(em, seatMapOf(row), { fromIndex, limit: limit + 1 });
       const page = seats.slice(0, limit);

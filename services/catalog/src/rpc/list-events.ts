@@ -1,9 +1,16 @@
 import { timestampDate, timestampMs } from "@bufbuild/protobuf/wkt";
-import { type Database, defineRpc } from "@marquee/mesh";
+import {
+  type Database,
+  decodePageToken,
+  defineRpc,
+  encodePageToken,
+  isTimeAndId,
+  pageSizeOf,
+  type TimeAndId,
+} from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { Category, EventKind } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { listPublishedEvents, toEventMessage } from "../store/events.js";
-import { decodePageToken, encodePageToken, isTimeAndId, pageSizeOf, type TimeAndId } from "../store/page-token.js";
 
 const pageSize = { default: 50, max: 200 } as const;
 

@@ -1,9 +1,8 @@
-import { type Database, defineRpc } from "@marquee/mesh";
+import { type Database, decodePageToken, defineRpc, encodePageToken, isTimeAndId, pageSizeOf } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { EventState } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { ownerFilterOf } from "../domain/access.js";
 import { listOwnedEvents, type StateName, toEventMessage } from "../store/events.js";
-import { decodePageToken, encodePageToken, isTimeAndId, pageSizeOf } from "../store/page-token.js";
 
 const pageSize = { default: 50, max: 200 } as const;
 

@@ -1,9 +1,16 @@
-import { type Database, defineRpc, invalidArgument } from "@marquee/mesh";
+import {
+  type Database,
+  decodePageToken,
+  defineRpc,
+  encodePageToken,
+  invalidArgument,
+  isIndex,
+  pageSizeOf,
+} from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { toEventMessage } from "../store/events.js";
 import { readableEvent, seatMapOf } from "../store/lookups.js";
 import { toEventSeat } from "../store/messages.js";
-import { decodePageToken, encodePageToken, isSeatIndex, pageSizeOf } from "../store/page-token.js";
 import { seatPage, sectionsOf } from "../store/seat-maps.js";
 
 const pageSize = { default: 1000, max: 5000 } as const;
@@ -24,7 +31,7 @@ export const listSeats = defineRpc(CatalogService.method.listSeats, {
         throw invalidArgument("section_id", `the event has no section ${JSON.stringify(sectionId)}`);
       }
       const filters = { event: row.id, section: sectionId };
-      const fromIndex = decodePageToken("seats", filters, request.pageToken, isSeatIndex) ?? 0;
+      const fromIndex = decodePageToken("seats", filters, request.pageToken, isIndex) ?? 0;
       const limit = pageSizeOf(request.pageSize, pageSize);
       const seats = await seatPage(em, map, { fromIndex, limit: limit + 1, ...(sectionId ? { sectionId } : {}) });
       const page = seats.slice(0, limit);

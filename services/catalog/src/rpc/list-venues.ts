@@ -1,7 +1,6 @@
-import { type Database, defineRpc } from "@marquee/mesh";
+import { type Database, decodePageToken, defineRpc, encodePageToken, isTimeAndId, pageSizeOf } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { ownerFilterOf } from "../domain/access.js";
-import { decodePageToken, encodePageToken, isTimeAndId, pageSizeOf } from "../store/page-token.js";
 import { listVenues as listVenueRows, venueMessages } from "../store/venues.js";
 
 const pageSize = { default: 50, max: 200 } as const;

@@ -1,5 +1,6 @@
 import { create, fromJson, toJson } from "@bufbuild/protobuf";
 import { durationFromMs, type Timestamp, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { TimeAndId } from "@marquee/mesh";
 import {
   Category,
   type Event,
@@ -14,7 +15,6 @@ import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { resolveHoldPolicy } from "../domain/event-rules.js";
 import { EventEntity } from "../entities/event.js";
-import type { TimeAndId } from "./page-token.js";
 
 /** The lifecycle states as stored. */
 export type StateName = "DRAFT" | "PUBLISHED" | "CANCELLED";

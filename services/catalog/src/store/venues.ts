@@ -1,12 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { TimeAndId } from "@marquee/mesh";
 import { type Venue, VenueSchema } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { seatMapLimits } from "../domain/seat-map.js";
 import { sectionMessages } from "../domain/seat-map-messages.js";
 import { VenueEntity } from "../entities/venue.js";
-import type { TimeAndId } from "./page-token.js";
 import { type MapSeat, type MapSection, seatPage, sectionsOf, sectionsOfMany } from "./seat-maps.js";
 
 /** Finds a venue; `lock` takes a row lock for the rest of the transaction. */

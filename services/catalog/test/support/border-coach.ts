@@ -1,5 +1,6 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { wholeMinutesFromNowMs } from "@marquee/mesh/testing";
 import {
   Category,
   EventKind,
@@ -60,7 +61,7 @@ export function borderTrip(
   venueId: string,
   options: { days?: number; overrides?: Partial<EventInit> } = {},
 ): EventInit {
-  const departMs = Math.floor((Date.now() + (options.days ?? 20) * 86_400_000) / 60_000) * 60_000;
+  const departMs = wholeMinutesFromNowMs({ days: options.days ?? 20 });
   const at = (hours: number) => timestampFromMs(departMs + hours * 3_600_000);
   return {
     kind: EventKind.TRIP,

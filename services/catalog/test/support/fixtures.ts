@@ -1,5 +1,6 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { wholeMinutesFromNowMs } from "@marquee/mesh/testing";
 import {
   Category,
   EventKind,
@@ -12,12 +13,9 @@ type EventInit = MessageInitShape<typeof EventSchema>;
 /** Fields to change in a fixture. */
 type Overrides<T> = Partial<Extract<T, { $typeName?: undefined }>>;
 
-const hourMs = 3_600_000;
-const dayMs = 24 * hourMs;
-
 /** A time `days` days (and `hours` hours) from now, on a whole minute. */
 export function inDays(days: number, hours = 0): Date {
-  return new Date(Math.floor((Date.now() + days * dayMs + hours * hourMs) / 60_000) * 60_000);
+  return new Date(wholeMinutesFromNowMs({ days, hours }));
 }
 
 /** A Timestamp `days` days (and `hours` hours) from now. */

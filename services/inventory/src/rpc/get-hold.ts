@@ -1,4 +1,4 @@
-import { defineRpc } from "@marquee/mesh";
+import { callerIdOf, defineRpc } from "@marquee/mesh";
 import { InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { toHoldMessage } from "../api/hold-message.js";
 import type { Inventory } from "../inventory.js";
@@ -11,7 +11,7 @@ export const getHold = defineRpc(InventoryService.method.getHold, {
   },
   handler(inventory: Inventory) {
     return async (request, call) => {
-      const { seating, hold } = await inventory.holdOf(request.holdId, inventory.callerOf(call));
+      const { seating, hold } = await inventory.holdOf(request.holdId, callerIdOf(call));
       return { hold: toHoldMessage(seating, hold) };
     };
   },

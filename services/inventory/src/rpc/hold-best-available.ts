@@ -1,4 +1,4 @@
-import { badRequest, checkRide, defineRpc } from "@marquee/mesh";
+import { badRequest, callerIdOf, checkRide, defineRpc } from "@marquee/mesh";
 import { InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { holdRefused } from "../api/hold-errors.js";
 import { toHoldMessage } from "../api/hold-message.js";
@@ -28,7 +28,7 @@ export const holdBestAvailable = defineRpc(InventoryService.method.holdBestAvail
       ].filter((field) => field !== false);
       if (unknown.length > 0)
         throw badRequest(unknown.map((field) => ({ field, description: "not on this event's map" })));
-      const userId = inventory.callerOf(call);
+      const userId = callerIdOf(call);
       inventory.checkCap(seating, userId, request.quantity);
       const places = seating.placesOf(request.sectionId);
       const filtered = request.sectionId !== "" || request.seatClass !== "" || request.priceTierId !== "";

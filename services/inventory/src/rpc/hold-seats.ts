@@ -1,4 +1,4 @@
-import { badRequest, checkRide, defineRpc, type FieldViolation } from "@marquee/mesh";
+import { badRequest, callerIdOf, checkRide, defineRpc, type FieldViolation } from "@marquee/mesh";
 import { InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { toHoldMessage } from "../api/hold-message.js";
 import { legsOfRequest } from "../api/ride.js";
@@ -56,7 +56,7 @@ export const holdSeats = defineRpc(InventoryService.method.holdSeats, {
         };
       });
       if (violations.length > 0) throw badRequest(violations);
-      const userId = inventory.callerOf(call);
+      const userId = callerIdOf(call);
       const requested = seatIndexes.length + places.reduce((sum, place) => sum + place.quantity, 0);
       inventory.checkCap(seating, userId, requested);
       const hold = await inventory.hold(seating, call, () =>

@@ -1,4 +1,4 @@
-import { defineRpc } from "@marquee/mesh";
+import { callerIdOf, defineRpc } from "@marquee/mesh";
 import { InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { changedHold } from "../api/hold-errors.js";
 import { toHoldMessage } from "../api/hold-message.js";
@@ -15,7 +15,7 @@ export const releaseHold = defineRpc(InventoryService.method.releaseHold, {
   },
   handler(inventory: Inventory) {
     return async (request, call) => {
-      const userId = inventory.callerOf(call);
+      const userId = callerIdOf(call);
       const seating = await inventory.seatingOfHold(request.holdId);
       const change = await inventory.store.release(seating.eventId, request.holdId, userId);
       return { hold: toHoldMessage(seating, changedHold(seating, request.holdId, change)) };

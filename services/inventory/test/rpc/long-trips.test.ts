@@ -2,7 +2,14 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { borderTrip } from "@marquee/catalog/testing";
 import { Code, MAX_LEGS } from "@marquee/mesh";
-import { badFields, customerToken, failureOf, organizerToken, preconditions } from "@marquee/mesh/testing";
+import {
+  badFields,
+  customerToken,
+  failureOf,
+  organizerToken,
+  preconditions,
+  wholeMinutesFromNowMs,
+} from "@marquee/mesh/testing";
 import type { EventSchema } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { HoldState, SeatState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { expect } from "chai";
@@ -17,7 +24,7 @@ function haltIds(count: number): string[] {
 
 /** A stopping train on `venueId` along `count` halts, a fare of 50 taka for each leg. */
 function stoppingTrain(venueId: string, count: number): EventInit {
-  const departMs = Math.floor((Date.now() + 20 * 86_400_000) / 60_000) * 60_000;
+  const departMs = wholeMinutesFromNowMs({ days: 20 });
   const at = (hours: number) => timestampFromMs(departMs + hours * 3_600_000);
   const ids = haltIds(count);
   return borderTrip(venueId, {

@@ -1,6 +1,5 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { customerToken, waitFor } from "@marquee/mesh/testing";
+import { customerToken, waitFor, wholeMinutesFromNow } from "@marquee/mesh/testing";
 import {
   Category,
   EventKind,
@@ -27,8 +26,7 @@ const arena: MessageInitShape<typeof VenueSchema> = {
   ],
 };
 
-const inAMonth = (hours: number) =>
-  timestampFromDate(new Date(Math.floor((Date.now() + (30 * 24 + hours) * 3_600_000) / 60_000) * 60_000));
+const inAMonth = (hours: number) => wholeMinutesFromNow({ days: 30, hours });
 
 /** A concert in `arena` letting each buyer hold a whole row. */
 const concertInArena = (venueId: string): MessageInitShape<typeof EventSchema> => ({

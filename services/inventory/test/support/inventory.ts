@@ -1,5 +1,4 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   borderStops,
   borderTrip,
@@ -15,6 +14,7 @@ import {
   type TestClusterNode,
   type TestServer,
   testUserIds,
+  wholeMinutesFromNow,
 } from "@marquee/mesh/testing";
 import {
   Category,
@@ -100,9 +100,7 @@ export function useInventory(clusterNodes?: () => Promise<readonly TestClusterNo
 type VenueInit = MessageInitShape<typeof VenueSchema>;
 type EventInit = MessageInitShape<typeof EventSchema>;
 
-const dayMs = 86_400_000;
-const at = (days: number, hours = 0) =>
-  timestampFromDate(new Date(Math.floor((Date.now() + days * dayMs + hours * 3_600_000) / 60_000) * 60_000));
+const at = (days: number, hours = 0) => wholeMinutesFromNow({ days, hours });
 
 /**
  * A hall: "stalls", 5 rows A–E of 10 "standard" seats (ids `stalls:A-1` … `stalls:E-10`), a "box" of one

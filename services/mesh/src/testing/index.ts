@@ -11,6 +11,7 @@ export { shutdownRedisCluster, type TestClusterNode, testRedisCluster } from "./
 export { startTestServer, type TestServer, testClient } from "./server.js";
 export { freePort, repoRoot } from "./server-process.js";
 export { startService, type TestService, type TestServiceOptions, useService } from "./service.js";
+export { type FromNow, wholeMinutesFromNow, wholeMinutesFromNowMs } from "./time.js";
 export {
   adminToken,
   customerToken,

@@ -1,7 +1,7 @@
-import { invalidArgument } from "@marquee/mesh";
+import { invalidArgument } from "./errors.js";
 
 /**
- * Keyset paging (AIP-158). A page token is opaque to clients: base64url JSON of which list it belongs to,
+ * Keyset paging (AIP-158), for every List and Search RPC of every service. A page token is opaque to clients: base64url JSON of which list it belongs to,
  * the filters it was asked with, and the keys of the last row served. A token from another list, or
  * reused with other filters, is INVALID_ARGUMENT on `page_token`, as is anything that does not decode.
  */
@@ -72,7 +72,7 @@ export function isTimeAndId(position: unknown): position is TimeAndId {
   );
 }
 
-/** Whether a decoded position is a seat index to continue from. */
-export function isSeatIndex(position: unknown): position is number {
+/** Whether a decoded position is an index to continue from (a seat's, a row's). */
+export function isIndex(position: unknown): position is number {
   return Number.isSafeInteger(position) && (position as number) >= 0;
 }
