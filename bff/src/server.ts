@@ -1,6 +1,5 @@
 import "@marquee/mesh/telemetry";
-import { createLogger, startMetricsServer } from "@marquee/mesh";
-import { shutdownTelemetry } from "@marquee/mesh/telemetry";
+import { createLogger, startMetricsServer, stopGracefullyOnSignals } from "@marquee/mesh";
 import { config, publicServices, upstreamAddressOf } from "./config.js";
 import { startGateway } from "./gateway/index.js";
 
@@ -20,22 +19,8 @@ const gateway = await startGateway({
   corsOrigins: config.CORS_ORIGINS,
 });
 
-let stopping: Promise<void> | undefined;
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, () => {
-    stopping ??= (async () => {
-      log.info({ drainMs }, "shutting down");
-      await gateway.shutdown(drainMs);
-      await new Promise<void>((resolve) => metrics.close(() => resolve()));
-      log.info("stopped");
-      await shutdownTelemetry();
-    })();
-    stopping.then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  });
-}
+stopGracefullyOnSignals(log, async () => {
+  log.info({ drainMs }, "shutting down");
+  await gateway.shutdown(drainMs);
+  await new Promise<void>((resolve) => metrics.close(() => resolve()));
+});

@@ -1,11 +1,21 @@
 import type { DescMethod, DescMethodServerStreaming, DescMethodUnary, Message } from "@bufbuild/protobuf";
 import { ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
-import type { CallOptions } from "@marquee/mesh";
-import { principalKey } from "./call-values.js";
+import {
+  arrivingCall,
+  type CallContext,
+  type CallOptions,
+  chain,
+  headersReader,
+  type Interceptor,
+  invoking,
+  type Logger,
+  type ServerCall,
+} from "@marquee/mesh";
+import { peerAddressKey } from "./call-values.js";
 import { isInternalMethod } from "./contract.js";
 import type { Upstream } from "./upstreams.js";
 
-/** Limits the forwarding applies. */
+/** How the forwarding serves each call. */
 export interface ForwardingOptions {
   /**
    * The longest a unary call may take, whatever deadline its caller set (none is the same as too
@@ -13,14 +23,18 @@ export interface ForwardingOptions {
    * watches.
    */
   readonly maxUnaryTimeoutMs: number;
+  /** The steps every call goes through before it is forwarded (see `pipeline`). */
+  readonly interceptors: readonly Interceptor[];
+  readonly log: Logger;
 }
 
 /**
  * Registers on `router` one handler per RPC of the upstream's service, built from its descriptor: no
  * code per RPC. INTERNAL RPCs are not registered at all, so they answer 404 / UNIMPLEMENTED like any
- * unknown path. Each handler calls the mesh client with the caller's token (verified by the pipeline),
- * deadline, cancellation and `idempotency-key`; the trace context travels because the handler runs in
- * the call's span. Upstream errors pass through as they came: code, message and details.
+ * unknown path. Each call runs the mesh's interceptors — the same steps a mesh service runs — then the
+ * mesh client with the caller's token (verified by the pipeline), deadline, cancellation and
+ * `idempotency-key`; the trace context travels because the forwarding runs in the call's span. Upstream
+ * errors pass through as they came: code, message and details.
  */
 export function forward(router: ConnectRouter, upstream: Upstream, options: ForwardingOptions): void {
   for (const method of upstream.service.methods) {
@@ -30,8 +44,12 @@ export function forward(router: ConnectRouter, upstream: Upstream, options: Forw
     switch (method.methodKind) {
       case "unary": {
         const unary = call as (request: Message, options: CallOptions) => Promise<Message>;
+        const serve = chain(
+          options.interceptors,
+          invoking((request: Message, context) => unary(request, callOptionsOf(context, options.maxUnaryTimeoutMs))),
+        );
         router.rpc(method as DescMethodUnary, (request: Message, context: HandlerContext) =>
-          unary(request, callOptionsOf(context, options.maxUnaryTimeoutMs)).catch((error: unknown) => {
+          (serve(servedCall(method, request, context, options.log)) as Promise<Message>).catch((error: unknown) => {
             throw reasonOf(error, context.signal);
           }),
         );
@@ -39,9 +57,14 @@ export function forward(router: ConnectRouter, upstream: Upstream, options: Forw
       }
       case "server_streaming": {
         const stream = call as (request: Message, options: CallOptions) => AsyncIterable<Message>;
+        const serve = chain(
+          options.interceptors,
+          // Not async: invoking pulls a returned stream inside the call's trace context, a promise it leaves be.
+          invoking((request: Message, context) => stream(request, callOptionsOf(context, Number.POSITIVE_INFINITY))),
+        );
         router.rpc(method as DescMethodServerStreaming, async function* (request: Message, context: HandlerContext) {
           try {
-            yield* stream(request, callOptionsOf(context, Number.POSITIVE_INFINITY));
+            yield* (await serve(servedCall(method, request, context, options.log))) as AsyncIterable<Message>;
           } catch (error) {
             throw reasonOf(error, context.signal);
           }
@@ -55,16 +78,43 @@ export function forward(router: ConnectRouter, upstream: Upstream, options: Forw
   }
 }
 
+/** The call as the mesh's interceptors see it, from connect-node's handler context. */
+function servedCall(method: DescMethod, request: Message, context: HandlerContext, log: Logger): ServerCall {
+  const header = headersReader(context.requestHeader);
+  return {
+    method,
+    request,
+    header,
+    context: arrivingCall({
+      method,
+      header,
+      signal: context.signal,
+      deadlineMs: Date.now() + (context.timeoutMs() ?? Number.POSITIVE_INFINITY),
+      log,
+    }),
+    attributes: {
+      protocol: protocolOf(context.requestHeader.get("content-type")),
+      peer: context.values.get(peerAddressKey),
+    },
+  };
+}
+
 /** What the mesh client needs from the incoming call. */
-function callOptionsOf(context: HandlerContext, maxTimeoutMs: number): CallOptions {
-  const timeoutMs = Math.min(context.timeoutMs() ?? Number.POSITIVE_INFINITY, maxTimeoutMs);
-  const idempotencyKey = context.requestHeader.get("idempotency-key");
+function callOptionsOf(context: CallContext, maxTimeoutMs: number): CallOptions {
+  const timeoutMs = Math.min(context.deadlineMs - Date.now(), maxTimeoutMs);
   return {
     signal: context.signal,
-    token: context.values.get(principalKey)?.token,
+    ...(context.principal ? { token: context.principal.token } : {}),
     ...(Number.isFinite(timeoutMs) ? { timeoutMs } : {}),
-    ...(idempotencyKey === null ? {} : { idempotencyKey }),
+    ...(context.idempotencyKey === undefined ? {} : { idempotencyKey: context.idempotencyKey }),
   };
+}
+
+/** The protocol of a request, from its content type; connect's handlers are not told. */
+function protocolOf(contentType: string | null): string {
+  if (contentType?.startsWith("application/grpc-web")) return "grpc-web";
+  if (contentType?.startsWith("application/grpc")) return "grpc";
+  return "connect";
 }
 
 /**

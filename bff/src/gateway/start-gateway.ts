@@ -6,8 +6,8 @@ import { peerAddressKey } from "./call-values.js";
 import { addressVariableOf, isInternalService } from "./contract.js";
 import { corsPolicy } from "./cors.js";
 import { forward } from "./forward.js";
-import { pipeline } from "./interceptors/pipeline.js";
 import { listen, type RequestHandler } from "./listener.js";
+import { pipeline } from "./pipeline.js";
 import { createProbes } from "./probes.js";
 import { serveReflection } from "./reflection.js";
 import { answerUnrouted } from "./unrouted.js";
@@ -71,10 +71,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const rpcs = connectNodeAdapter({
     routes(router) {
-      for (const upstream of upstreams) forward(router, upstream, { maxUnaryTimeoutMs: options.requestTimeoutMs });
+      const interceptors = pipeline(verifier);
+      for (const upstream of upstreams) {
+        forward(router, upstream, { maxUnaryTimeoutMs: options.requestTimeoutMs, interceptors, log });
+      }
       serveReflection(router, served);
     },
-    interceptors: pipeline({ log, verifier }),
     readMaxBytes: options.maxRequestBytes,
     fallback: answerUnrouted,
     // Handlers' signals abort with this, so calls still running when the drain ends answer UNAVAILABLE.

@@ -25,6 +25,35 @@ export interface CallContext {
   readonly log: Logger;
 }
 
+/**
+ * The context of a call as it arrives, before authentication: what the server (grpc-js) and the BFF
+ * (connect-node) know of it. The `authorization` header is kept out of `headers`; the principal is the
+ * only form of it a handler sees.
+ */
+export function arrivingCall(arrival: {
+  readonly method: DescMethod;
+  readonly header: { get(name: string): string | undefined; keys(): Iterable<string> };
+  readonly signal: AbortSignal;
+  readonly deadlineMs: number;
+  readonly log: Logger;
+}): CallContext {
+  const headers = new Map<string, string>();
+  for (const key of arrival.header.keys()) {
+    const value = arrival.header.get(key);
+    if (value !== undefined && key !== "authorization") headers.set(key, value);
+  }
+  const { method } = arrival;
+  return {
+    method,
+    principal: undefined,
+    deadlineMs: arrival.deadlineMs,
+    signal: arrival.signal,
+    idempotencyKey: headers.get("idempotency-key"),
+    headers,
+    log: arrival.log.child({ rpc: `${method.parent.typeName}/${method.name}` }),
+  };
+}
+
 const storage = new AsyncLocalStorage<CallContext>();
 
 /** Runs `fn` with `context` as the current call context. */

@@ -23,7 +23,7 @@ export {
   url,
   type Values,
 } from "./config.js";
-export { type CallContext, currentCall, remainingMs } from "./context.js";
+export { arrivingCall, type CallContext, currentCall, remainingMs } from "./context.js";
 /* Persistence and the event bus: */
 export { type Database, type DatabaseOptions, migrateSchema, openDatabase, runMigrations } from "./database.js";
 export {
@@ -55,9 +55,28 @@ export { fromGrpcError, toGrpcStatus } from "./grpc-status.js";
 export type { HandlerOf, ServiceHandlers } from "./handlers.js";
 export { type ReadinessProbe, ServingStatus } from "./health.js";
 export { toConnectError } from "./infrastructure-errors.js";
+/* Interceptors: one vocabulary for every process that serves RPCs (services and the BFF). */
+export { headersReader, metadataReader } from "./interceptors/metadata-carrier.js";
+export {
+  authenticating,
+  authorizing,
+  mappingErrors,
+  observing,
+  serverPipeline,
+  tracing,
+  validating,
+} from "./interceptors/server-pipeline.js";
+export {
+  chain,
+  type HeaderReader,
+  type Interceptor,
+  invoking,
+  observeEnd,
+  type ServerCall,
+  type ServerNext,
+} from "./interceptors/types.js";
 export { createLogger, type Logger } from "./logger.js";
 export { metricsRegistry, startMetricsServer } from "./metrics.js";
-export { observeServedRpc } from "./observe-rpc.js";
 export { decodePageToken, encodePageToken, isIndex, isTimeAndId, pageSizeOf, type TimeAndId } from "./paging.js";
 export { callerIdOf, hasRole, type Principal, type Role } from "./principal.js";
 export { createReflection, type Reflection } from "./reflection.js";
@@ -93,4 +112,5 @@ export {
 } from "./service/manifest.js";
 export { type AnyRpc, defineRpc, type RpcEntry, type RpcSpec } from "./service/rpc.js";
 export { migrate, serve } from "./service/serve.js";
+export { atShutdown, stopGracefullyOnSignals } from "./shutdown.js";
 export { Checker, defineValidator, type RequestValidator } from "./validate.js";

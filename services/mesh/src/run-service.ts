@@ -4,6 +4,7 @@ import type { ReadinessProbe } from "./health.js";
 import type { Logger } from "./logger.js";
 import { startMetricsServer } from "./metrics.js";
 import { type MeshServer, type ServiceImplementation, startServer } from "./server.js";
+import { stopGracefullyOnSignals } from "./shutdown.js";
 
 /** Something a process runs beside its server (a relay, a consumer, a sweeper) and stops on shutdown. */
 export interface BackgroundTask {
@@ -37,7 +38,8 @@ export interface ServiceProcess {
 /**
  * What every service's `src/main.ts` does after loading its config: serve `/metrics`, start the gRPC
  * server, and on SIGTERM or SIGINT stop in the order that loses nothing — report NOT_SERVING, refuse new
- * calls and drain in-flight ones within `drainMs`, stop background tasks, close pools — then exit 0.
+ * calls and drain in-flight ones within `drainMs`, stop background tasks, close pools, flush telemetry —
+ * then exit 0 (`stopGracefullyOnSignals`).
  */
 export async function runService(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const { log } = options;
@@ -51,28 +53,13 @@ export async function runService(options: ServiceProcessOptions): Promise<Servic
     },
     options.port,
   );
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      log.info({ drainMs: options.drainMs ?? 10_000 }, "shutting down");
-      await server.shutdown(options.drainMs ?? 10_000);
-      for (const task of options.background ?? []) await task.stop();
-      await new Promise<void>((resolve) => metrics.close(() => resolve()));
-      for (const close of options.close ?? []) await close();
-      log.info("stopped");
-    })();
-    return stopping;
-  };
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => {
-      stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          log.error({ err: error }, "shutdown failed");
-          process.exit(1);
-        },
-      );
-    });
-  }
+  const drainMs = options.drainMs ?? 10_000;
+  const stop = stopGracefullyOnSignals(log, async () => {
+    log.info({ drainMs }, "shutting down");
+    await server.shutdown(drainMs);
+    for (const task of options.background ?? []) await task.stop();
+    await new Promise<void>((resolve) => metrics.close(() => resolve()));
+    for (const close of options.close ?? []) await close();
+  });
   return { server, metrics, stop };
 }

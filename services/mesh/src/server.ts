@@ -13,16 +13,16 @@ import {
 } from "@grpc/grpc-js";
 import { ServerReflection as ServerReflectionV1 } from "@marquee/proto/grpc/reflection/v1/reflection_pb.js";
 import { ServerReflection as ServerReflectionV1alpha } from "@marquee/proto/grpc/reflection/v1alpha/reflection_pb.js";
-import { context as otelContext } from "@opentelemetry/api";
 import { accessOf } from "./access.js";
 import type { TokenVerifier } from "./auth/verify-token.js";
-import { type CallContext, runInCall } from "./context.js";
+import { arrivingCall, type CallContext } from "./context.js";
 import { grpcDefinitionOf } from "./grpc-definition.js";
 import { toGrpcStatus } from "./grpc-status.js";
 import type { ServiceHandlers } from "./handlers.js";
 import { Health, HealthState, type ReadinessProbe } from "./health.js";
+import { metadataReader } from "./interceptors/metadata-carrier.js";
 import { serverPipeline } from "./interceptors/server-pipeline.js";
-import { chain, isStream, type ServerCall, type ServerNext } from "./interceptors/types.js";
+import { chain, invoking, type ServerCall, type ServerNext } from "./interceptors/types.js";
 import type { Logger } from "./logger.js";
 import { createReflection } from "./reflection.js";
 import type { RequestValidator } from "./validate.js";
@@ -131,23 +131,6 @@ export async function startServer(options: ServerOptions, port: number, host = "
   };
 }
 
-/** The innermost step: runs the handler inside the call context, so mesh clients it calls see the caller. */
-function invoking(handler: (request: never, context: CallContext) => unknown): ServerNext {
-  return async (call) => {
-    const result = runInCall(call.context, () => handler(call.request as never, call.context));
-    if (!isStream(result)) return result;
-    // A stream's body runs as it is pulled, later: pull it inside the call and trace contexts too.
-    const traceContext = otelContext.active();
-    const iterator = result[Symbol.asyncIterator]();
-    return {
-      [Symbol.asyncIterator]: () => ({
-        next: () => otelContext.with(traceContext, () => runInCall(call.context, () => iterator.next())),
-        return: (value?: unknown) => iterator.return?.(value) ?? Promise.resolve({ done: true, value }),
-      }),
-    } satisfies AsyncIterable<unknown>;
-  };
-}
-
 /** grpc-js's handler for one method, feeding the pipeline and writing its result or error. */
 function adapt(method: DescMethod, pipeline: ServerNext, log: Logger): UntypedHandleCall {
   const run = (
@@ -162,7 +145,7 @@ function adapt(method: DescMethod, pipeline: ServerNext, log: Logger): UntypedHa
       method,
       request,
       context: callContextOf(call, method, log, settled),
-      metadata: call.metadata,
+      header: metadataReader(call.metadata),
     } satisfies ServerCall);
 
   if (method.methodKind === "unary") {
@@ -210,19 +193,13 @@ function callContextOf(
     if (!settled()) controller.abort();
   });
   const deadline = call.getDeadline();
-  const headers = new Map<string, string>();
-  for (const [key, value] of Object.entries(call.metadata.getMap())) {
-    if (typeof value === "string" && key !== "authorization") headers.set(key, value);
-  }
-  return {
+  return arrivingCall({
     method,
-    principal: undefined,
-    deadlineMs: deadline instanceof Date ? deadline.getTime() : deadline,
+    header: metadataReader(call.metadata),
     signal: controller.signal,
-    idempotencyKey: headers.get("idempotency-key"),
-    headers,
-    log: log.child({ rpc: `${method.parent.typeName}/${method.name}` }),
-  };
+    deadlineMs: deadline instanceof Date ? deadline.getTime() : deadline,
+    log,
+  });
 }
 
 async function* mapStream<I, O>(source: AsyncIterable<I>, fn: (item: I) => O): AsyncIterable<O> {

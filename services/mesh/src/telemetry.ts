@@ -23,6 +23,7 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from "@opentelemetry/sdk-trace";
+import { atShutdown } from "./shutdown.js";
 
 // ESM modules are only instrumentable through the loader hook, registered before they are imported.
 register("@opentelemetry/instrumentation/hook.mjs", import.meta.url);
@@ -66,8 +67,5 @@ const sdk = new NodeSDK({
   ...(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? {} : { spanProcessors }),
 });
 sdk.start();
-
-/** Flushes and stops telemetry; the last step of a graceful shutdown. */
-export async function shutdownTelemetry(): Promise<void> {
-  await sdk.shutdown();
-}
+// Spans of the last calls reach the exporter before the process exits.
+atShutdown(() => sdk.shutdown());

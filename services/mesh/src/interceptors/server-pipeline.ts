@@ -2,17 +2,18 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { authorize } from "../access.js";
 import { bearerToken, type TokenVerifier } from "../auth/verify-token.js";
-import { badRequest } from "../errors.js";
+import { badRequest, unauthenticated } from "../errors.js";
 import { toConnectError } from "../infrastructure-errors.js";
 import { serverDuration, serverRequests } from "../metrics.js";
 import type { RequestValidator } from "../validate.js";
-import { metadataGetter } from "./metadata-carrier.js";
-import { observeEnd, type ServerInterceptor } from "./types.js";
+import { headerGetter } from "./metadata-carrier.js";
+import { type Interceptor, observeEnd } from "./types.js";
 
 const tracer = trace.getTracer("@marquee/mesh");
 
 /**
- * The server pipeline, outermost first. The order matters:
+ * A mesh service's server pipeline, outermost first (the BFF runs the same steps but validation, which it
+ * leaves to the service it forwards to). The order matters:
  * 1. tracing first, so every later step (and its logs) runs inside the call's span, continued from the
  *    caller's `traceparent`;
  * 2. observing next, so the metrics and the log line count every outcome, refusals included;
@@ -25,9 +26,9 @@ const tracer = trace.getTracer("@marquee/mesh");
 export function serverPipeline(options: {
   readonly verifier: TokenVerifier;
   readonly validators: ReadonlyMap<string, RequestValidator>;
-}): ServerInterceptor[] {
+}): Interceptor[] {
   return [
-    tracing(),
+    tracing("grpc"),
     observing(),
     mappingErrors(),
     authenticating(options.verifier),
@@ -36,16 +37,21 @@ export function serverPipeline(options: {
   ];
 }
 
-function tracing(): ServerInterceptor {
+/**
+ * Starts the call's SERVER span, continuing the caller's `traceparent`, and runs the rest of the pipeline
+ * inside it — every pull of a stream included — so logs carry its trace id and upstream calls continue
+ * it. `system` is the `rpc.system` the span reports: `grpc` for a service, `connect_rpc` for the BFF.
+ */
+export function tracing(system: "grpc" | "connect_rpc"): Interceptor {
   return (next) => (call) => {
-    const parent = propagation.extract(otelContext.active(), call.metadata, metadataGetter);
+    const parent = propagation.extract(otelContext.active(), call.header, headerGetter);
     const name = `${call.method.parent.typeName}/${call.method.name}`;
     return tracer.startActiveSpan(
       name,
       {
         kind: SpanKind.SERVER,
         attributes: {
-          "rpc.system": "grpc",
+          "rpc.system": system,
           "rpc.service": call.method.parent.typeName,
           "rpc.method": call.method.name,
         },
@@ -63,7 +69,12 @@ function tracing(): ServerInterceptor {
   };
 }
 
-function observing(): ServerInterceptor {
+/**
+ * Counts every call in the RED metrics (`marquee_rpc_server_requests_total`, `…_duration_seconds`, the
+ * same in every process) and writes one JSON log line when it ends — code, duration, caller, and what
+ * the transport adds — refusals by later steps included.
+ */
+export function observing(): Interceptor {
   return (next) => (call) => {
     const service = call.method.parent.typeName;
     const method = call.method.name;
@@ -72,12 +83,25 @@ function observing(): ServerInterceptor {
       const seconds = stopTimer();
       const code = error === undefined ? "OK" : Code[ConnectError.from(error).code];
       serverRequests.inc({ service, method, code });
-      call.context.log.info({ rpc: `${service}/${method}`, code, ms: Math.round(seconds * 1000) }, "rpc");
+      call.context.log.info(
+        {
+          rpc: `${service}/${method}`,
+          code,
+          ms: Math.round(seconds * 1000),
+          subject: call.context.principal?.subject,
+          ...call.attributes,
+        },
+        "rpc",
+      );
     });
   };
 }
 
-function mappingErrors(): ServerInterceptor {
+/**
+ * Turns whatever escapes the steps after it into a ConnectError with details; an unexpected error is
+ * logged with its cause and answered INTERNAL without it.
+ */
+export function mappingErrors(): Interceptor {
   return (next) => (call) =>
     observeEnd(
       next(call),
@@ -92,25 +116,35 @@ function mappingErrors(): ServerInterceptor {
     );
 }
 
-function authenticating(verifier: TokenVerifier): ServerInterceptor {
+/**
+ * Verifies the caller's bearer token against the JWKS and puts its principal in the call's context. A
+ * token that fails verification is refused even on a PUBLIC RPC, and so is an `authorization` header
+ * that is not a bearer token: a caller who meant to sign in must learn that it did not work.
+ */
+export function authenticating(verifier: TokenVerifier): Interceptor {
   return (next) => async (call) => {
-    const header = call.metadata.get("authorization")[0];
-    const token = bearerToken(typeof header === "string" ? header : undefined);
-    if (token === undefined) return next(call);
-    // A bad token is refused even on PUBLIC RPCs: a caller who meant to sign in must learn it failed.
+    const header = call.header.get("authorization");
+    if (header === undefined) return next(call);
+    const token = bearerToken(header);
+    if (token === undefined) throw unauthenticated('the authorization header must be "Bearer <token>"');
     const principal = await verifier.verify(token);
     return next({ ...call, context: { ...call.context, principal } });
   };
 }
 
-function authorizing(): ServerInterceptor {
+/**
+ * Checks the RPC's `access` option against the principal: anonymous callers reach PUBLIC RPCs only
+ * (UNAUTHENTICATED otherwise), signed-in ones what their role or partner scopes allow (PERMISSION_DENIED).
+ */
+export function authorizing(): Interceptor {
   return (next) => async (call) => {
     authorize(call.method, call.context.principal);
     return next(call);
   };
 }
 
-function validating(validators: ReadonlyMap<string, RequestValidator>): ServerInterceptor {
+/** Refuses a request its message's rules reject, with INVALID_ARGUMENT naming every bad field. */
+export function validating(validators: ReadonlyMap<string, RequestValidator>): Interceptor {
   return (next) => async (call) => {
     const validator = validators.get(call.method.input.typeName);
     if (validator !== undefined) {

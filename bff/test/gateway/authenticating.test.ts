@@ -3,7 +3,7 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { createClient } from "@marquee/mesh";
 import { adminToken, customerToken, forgedTokens, organizerToken, testUserIds } from "@marquee/mesh/testing";
 import { expect } from "chai";
-import { Code, codeOf, type Fixture, MeshTestService, postJson, startFixture } from "../../support/fixture.js";
+import { Code, codeOf, type Fixture, MeshTestService, postJson, startFixture } from "../support/fixture.js";
 
 describe("authenticating", () => {
   let fixture: Fixture;

@@ -1,7 +1,7 @@
 import { useTracing, waitFor } from "@marquee/mesh/testing";
 import { SpanKind } from "@opentelemetry/api";
 import { expect } from "chai";
-import { type Fixture, postJson, startFixture } from "../../support/fixture.js";
+import { type Fixture, postJson, startFixture } from "../support/fixture.js";
 
 describe("tracing", () => {
   const exporter = useTracing();
@@ -30,8 +30,8 @@ describe("tracing", () => {
       const found = spansOf(traceId).filter((span) => span.kind === SpanKind.SERVER);
       return found.length >= 2 && found;
     });
-    const bff = spans.find((span) => span.instrumentationScope.name === "@marquee/bff");
-    const upstream = spans.find((span) => span.instrumentationScope.name === "@marquee/mesh");
+    const bff = spans.find((span) => span.attributes["rpc.system"] === "connect_rpc");
+    const upstream = spans.find((span) => span.attributes["rpc.system"] === "grpc");
     expect(bff?.name).to.equal("marquee.meshtest.v1.MeshTestService/Echo");
     expect(bff?.parentSpanContext?.spanId).to.equal(callerSpanId);
     // The upstream's server span hangs under the mesh client's span, which hangs under the BFF's.
@@ -45,7 +45,7 @@ describe("tracing", () => {
     const traceId = json.traceId as string;
     expect(traceId).to.match(/^[0-9a-f]{32}$/);
     const bff = await waitFor("the BFF's span", () =>
-      spansOf(traceId).find((span) => span.instrumentationScope.name === "@marquee/bff"),
+      spansOf(traceId).find((span) => span.attributes["rpc.system"] === "connect_rpc"),
     );
     expect(bff.parentSpanContext).to.equal(undefined);
   });
@@ -60,7 +60,7 @@ describe("tracing", () => {
     const traceIds = [...text.matchAll(/"traceId":"([0-9a-f]{32})"/g)].map((match) => match[1]);
     expect(traceIds).to.have.lengthOf(2);
     const bff = await waitFor("the BFF's span", () =>
-      spansOf(traceIds[0] as string).find((span) => span.instrumentationScope.name === "@marquee/bff"),
+      spansOf(traceIds[0] as string).find((span) => span.attributes["rpc.system"] === "connect_rpc"),
     );
     expect(bff.name).to.equal("marquee.meshtest.v1.MeshTestService/Count");
   });
