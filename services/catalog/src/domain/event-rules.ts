@@ -42,15 +42,15 @@ export interface ResolvedHoldPolicy {
 }
 
 /**
- * The policy with defaults for what is unset. proto3 cannot tell an unset `max_extensions` from 0, so 0
- * means the default (1), as it does for the other fields.
+ * The policy with defaults for what is unset: a zero cap or duration (proto3's unset) is the default,
+ * while `max_extensions` has presence, so an explicit 0 means no extension and only an omitted one is 1.
  */
 export function resolveHoldPolicy(policy: HoldPolicy | undefined): ResolvedHoldPolicy {
   const duration = policy?.holdDuration === undefined ? 0 : durationMs(policy.holdDuration);
   return {
     maxSeatsPerUser: policy?.maxSeatsPerUser || holdPolicyRules.maxSeatsPerUser.default,
     holdDurationMs: duration || holdPolicyRules.holdDurationMs.default,
-    maxExtensions: policy?.maxExtensions || holdPolicyRules.maxExtensions.default,
+    maxExtensions: policy?.maxExtensions ?? holdPolicyRules.maxExtensions.default,
   };
 }
 
@@ -261,7 +261,9 @@ function checkHoldPolicy(policy: HoldPolicy, check: Checker, path: string): void
       "must be between 1 and 60 minutes",
     );
   }
-  check.range(`${path}.max_extensions`, policy.maxExtensions, rules.maxExtensions.min, rules.maxExtensions.max);
+  if (policy.maxExtensions !== undefined) {
+    check.range(`${path}.max_extensions`, policy.maxExtensions, rules.maxExtensions.min, rules.maxExtensions.max);
+  }
 }
 
 /**

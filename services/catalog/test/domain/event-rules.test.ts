@@ -184,4 +184,10 @@ describe("resolveHoldPolicy", () => {
     const policy = create(HoldPolicySchema, { maxSeatsPerUser: 4, holdDuration: durationFromMs(300_000) });
     expect(resolveHoldPolicy(policy)).to.deep.equal({ maxSeatsPerUser: 4, holdDurationMs: 300_000, maxExtensions: 1 });
   });
+
+  it("keeps an explicit 0 extensions, which an omitted count is not", () => {
+    const none = create(HoldPolicySchema, { maxSeatsPerUser: 4, maxExtensions: 0 });
+    expect(resolveHoldPolicy(none).maxExtensions).to.equal(0);
+    expect(resolveHoldPolicy(create(HoldPolicySchema, { maxSeatsPerUser: 4 })).maxExtensions).to.equal(1);
+  });
 });

@@ -55,6 +55,15 @@ describe("holds through their life: GetHold, ExtendHold, ReleaseHold, CommitHold
     expect(preconditions(error)[0]?.type).to.equal("NO_EXTENSIONS_LEFT");
   });
 
+  it("never extends a hold on an event whose policy allows 0 extensions (HoldPolicy.max_extensions set to 0)", async () => {
+    const event = await publish(env.catalog, hall, (venueId) => concertIn(venueId, { maxExtensions: 0 }));
+    const token = await customerToken("no-extension");
+    const { hold } = await env.client.holdSeats({ eventId: event.id, seatIds: ["stalls:D-2"] }, { token });
+    expect(hold?.extensionsLeft).to.equal(0);
+    const error = await failureOf(env.client.extendHold({ holdId: hold?.id ?? "" }, { token }));
+    expect(preconditions(error)[0]?.type).to.equal("NO_EXTENSIONS_LEFT");
+  });
+
   it("refuses to extend or commit an expired hold; the sweeper frees its seats and announces HoldExpired", async () => {
     const { event, hold, token } = await holdOne("sleepy");
     await expireNow(env.redis, event.id, hold.id);
