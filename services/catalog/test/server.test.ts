@@ -6,6 +6,7 @@ import { freePort, testDatabase, testKeys, testRedis, waitFor } from "@marquee/m
 import { Health, HealthCheckResponse_ServingStatus } from "@marquee/proto/health/v1/health_pb.js";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { expect } from "chai";
+import { noInventory } from "./support/catalog.js";
 
 const serviceDir = fileURLToPath(new URL("..", import.meta.url));
 
@@ -36,6 +37,9 @@ describe("the catalog process", function () {
       DATABASE_URL: url,
       REDIS_URL: await testRedis(),
       AUTH_JWKS_URL: (await testKeys()).jwksPath,
+      AUTH_SIGNING_KEY_FILE: (await testKeys()).signingKeyPath,
+      // Serving needs no inventory: only CancelEvent calls it.
+      INVENTORY_ADDR: noInventory,
       PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),
       OTEL_SERVICE_NAME: "catalog",
@@ -73,8 +77,10 @@ describe("the catalog process", function () {
     const problems = (JSON.parse(line ?? "{}") as { problems: string[] }).problems;
     expect(problems.map((problem) => problem.split(" ")[0])).to.deep.equal([
       "AUTH_JWKS_URL",
+      "AUTH_SIGNING_KEY_FILE",
       "DATABASE_URL",
       "REDIS_URL",
+      "INVENTORY_ADDR",
     ]);
   });
 });

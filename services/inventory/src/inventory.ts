@@ -9,7 +9,7 @@ import {
   notFound,
 } from "@marquee/mesh";
 import type { Cluster, Redis } from "ioredis";
-import { capExceeded, holdRefused } from "./api/hold-errors.js";
+import { capExceeded, eventCancelled, holdRefused } from "./api/hold-errors.js";
 import { SlotState, slotStates } from "./domain/availability.js";
 import { eventOfHoldId, type HoldOutcome, type HoldRecord } from "./domain/holds.js";
 import { legMask } from "./domain/legs.js";
@@ -17,6 +17,7 @@ import type { Seating } from "./domain/seating.js";
 import type { AvailabilityFeed } from "./feed/availability-feed.js";
 import { holdOutcomes } from "./metrics.js";
 import { readSeatSnapshot, type SeatSnapshot } from "./store/availability-reader.js";
+import { closeInLedger, isClosedInLedger } from "./store/closed-events.js";
 import type { HoldStore } from "./store/hold-store.js";
 import { soldSeatLegs } from "./store/ledger.js";
 import type { SeatingCache } from "./store/seating-cache.js";
@@ -44,13 +45,18 @@ export class Inventory {
    * missing event applies the ledger, later ones keep what Redis holds.
    */
   async load(seating: Seating): Promise<{ readonly loaded: boolean; readonly soldSeatLegs: number }> {
-    const sold = await soldSeatLegs(this.orm.em.fork(), seating.eventId);
+    const em = this.orm.em.fork();
+    const sold = await soldSeatLegs(em, seating.eventId);
+    // Closed when catalog says cancelled or the ledger has the closure: a store that lost the event (or
+    // never had it) must not load it open.
+    const closed = !seating.isOnSale || (await isClosedInLedger(em, seating.eventId));
     const outcome = await this.store.loadEvent(
       seating.eventId,
       seating.slotCount,
       seating.legCount,
       seating.rows,
       sold,
+      closed,
     );
     await this.redis.sadd(loadedEventsKey, seating.eventId);
     if (outcome === "loaded") {
@@ -87,19 +93,38 @@ export class Inventory {
     return outcome.hold;
   }
 
-  /** The seating of an event that is selling now; FAILED_PRECONDITION when sales are closed or cancelled. */
+  /**
+   * The seating of an event that is selling now; FAILED_PRECONDITION when sales are closed or cancelled.
+   * A cached seating may not know of a cancellation yet: the hold scripts refuse a closed event anyway.
+   */
   async sellable(eventId: string): Promise<Seating> {
     const seating = await this.seatings.get(eventId);
+    if (!seating.isOnSale) throw eventCancelled(eventId);
     if (!seating.isSellingAt(Date.now())) {
       throw failedPrecondition("sales are closed for this event", [
-        {
-          type: "SALES_CLOSED",
-          subject: `event:${eventId}`,
-          description: seating.isOnSale ? "outside the sales window" : "the event was cancelled",
-        },
+        { type: "SALES_CLOSED", subject: `event:${eventId}`, description: "outside the sales window" },
       ]);
     }
     return seating;
+  }
+
+  /**
+   * Closes an event's sales for good (CloseSales, EventCancelled): first in the ledger's database, so no
+   * sale reaches the ledger after it (a sale being recorded finishes first) and a store that lost the
+   * event loads it closed; then in Redis, where every hold, extension and commit checks the closure in its
+   * own script, and live holds are released. Safe to repeat and to run in every replica at once; an event
+   * never loaded is closed all the same. Returns the live holds released.
+   */
+  async closeSales(eventId: string): Promise<{ readonly releasedHolds: number }> {
+    const first = await closeInLedger(this.orm.em.fork(), eventId);
+    let releasedHolds = 0;
+    for (;;) {
+      const { released, left } = await this.store.closeSales(eventId);
+      releasedHolds += released;
+      if (left === 0) break;
+    }
+    if (first || releasedHolds > 0) this.log.info({ eventId, releasedHolds }, "sales closed");
+    return { releasedHolds };
   }
 
   /**

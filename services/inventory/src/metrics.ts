@@ -8,7 +8,7 @@ import { Counter, Gauge } from "prom-client";
 
 export const holdOutcomes = new Counter({
   name: "inventory_hold_outcomes_total",
-  help: "Hold attempts (HoldSeats, HoldBestAvailable) by outcome: held, taken, cap-exceeded, no-seats-free, no-places-free.",
+  help: "Hold attempts (HoldSeats, HoldBestAvailable) by outcome: held, taken, cap-exceeded, no-seats-free, no-places-free, sales-closed.",
   labelNames: ["outcome"] as const,
   registers: [metricsRegistry],
 });

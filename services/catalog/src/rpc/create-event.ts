@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { badRequest, Checker, callerIdOf, type Database, defineRpc, invalidArgument } from "@marquee/mesh";
+import { badRequest, Checker, callerIdOf, defineRpc, invalidArgument } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import type { Catalog } from "../catalog.js";
 import { canManage } from "../domain/access.js";
 import { checkEvent, checkTierSections } from "../domain/event-rules.js";
 import { normalizeEvent } from "../domain/normalize-event.js";
@@ -18,7 +19,7 @@ export const createEvent = defineRpc(CatalogService.method.createEvent, {
     if (!check.present("event", request.event) || request.event === undefined) return;
     checkEvent(request.event, check, "event");
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request, call) => {
       if (request.event === undefined) throw invalidArgument("event", "is required"); // checked by createEventRules
       const event = normalizeEvent(request.event);

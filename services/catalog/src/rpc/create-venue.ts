@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { Checker, callerIdOf, type Database, defineRpc, invalidArgument } from "@marquee/mesh";
+import { Checker, callerIdOf, defineRpc, invalidArgument } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import type { Catalog } from "../catalog.js";
 import { planSeatMap } from "../domain/seat-map.js";
 import { checkVenueDetails } from "../domain/venue-rules.js";
 import { VenueEntity } from "../entities/venue.js";
@@ -14,7 +15,7 @@ export const createVenue = defineRpc(CatalogService.method.createVenue, {
     checkVenueDetails(request.venue, check, "venue");
     planSeatMap(request.venue.sections, check, "venue.sections");
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request, call) => {
       const input = request.venue;
       if (input === undefined) throw invalidArgument("venue", "is required"); // checked by createVenueRules

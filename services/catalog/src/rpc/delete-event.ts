@@ -1,5 +1,6 @@
-import { type Database, defineRpc, failedPrecondition } from "@marquee/mesh";
+import { defineRpc, failedPrecondition } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import type { Catalog } from "../catalog.js";
 import { EventEntity } from "../entities/event.js";
 import { manageableEvent } from "../store/lookups.js";
 
@@ -8,7 +9,7 @@ export const deleteEvent = defineRpc(CatalogService.method.deleteEvent, {
   rules(request, check) {
     if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request, call) => {
       await orm.em.fork().transactional(async (tx) => {
         const event = await manageableEvent(tx, call.principal, request.eventId, true);

@@ -1,5 +1,6 @@
-import { type Database, defineRpc, failedPrecondition } from "@marquee/mesh";
+import { defineRpc, failedPrecondition } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import type { Catalog } from "../catalog.js";
 import { VenueEntity } from "../entities/venue.js";
 import { countActiveEventsOfVenue } from "../store/events.js";
 import { manageableVenue } from "../store/lookups.js";
@@ -9,7 +10,7 @@ export const deleteVenue = defineRpc(CatalogService.method.deleteVenue, {
   rules(request, check) {
     if (check.required("venue_id", request.venueId)) check.uuid("venue_id", request.venueId);
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request, call) => {
       await orm.em.fork().transactional(async (tx) => {
         // The write lock waits for events being created on the venue, which hold a share lock on it.

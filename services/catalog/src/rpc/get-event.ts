@@ -1,5 +1,6 @@
-import { type Database, defineRpc } from "@marquee/mesh";
+import { defineRpc } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import type { Catalog } from "../catalog.js";
 import { toEventMessage } from "../store/events.js";
 import { readableEvent } from "../store/lookups.js";
 
@@ -8,7 +9,7 @@ export const getEvent = defineRpc(CatalogService.method.getEvent, {
   rules(request, check) {
     if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request, call) => {
       const event = await readableEvent(orm.em.fork(), call.principal, request.eventId);
       return { event: toEventMessage(event) };

@@ -1,6 +1,7 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { type Database, defineRpc } from "@marquee/mesh";
+import { defineRpc } from "@marquee/mesh";
 import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
+import type { Catalog } from "../catalog.js";
 import { toEventMessage } from "../store/events.js";
 import { seatMapOf, soldEvent } from "../store/lookups.js";
 import { sectionsOf } from "../store/seat-maps.js";
@@ -14,7 +15,7 @@ export const getHoldPolicy = defineRpc(CatalogInternalService.method.getHoldPoli
   rules(request, check) {
     if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request) => {
       const em = orm.em.fork();
       const row = await soldEvent(em, request.eventId);

@@ -1,5 +1,6 @@
-import { type Database, defineRpc } from "@marquee/mesh";
+import { defineRpc } from "@marquee/mesh";
 import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
+import type { Catalog } from "../catalog.js";
 import { toEventMessage } from "../store/events.js";
 import { soldEvent } from "../store/lookups.js";
 
@@ -8,7 +9,7 @@ export const getPricing = defineRpc(CatalogInternalService.method.getPricing, {
   rules(request, check) {
     if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request) => {
       const event = toEventMessage(await soldEvent(orm.em.fork(), request.eventId));
       return {

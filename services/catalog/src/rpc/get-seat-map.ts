@@ -1,5 +1,6 @@
-import { type Database, defineRpc } from "@marquee/mesh";
+import { defineRpc } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import type { Catalog } from "../catalog.js";
 import { toEventMessage } from "../store/events.js";
 import { readableEvent, seatMapOf } from "../store/lookups.js";
 import { toSectionSummary } from "../store/messages.js";
@@ -13,7 +14,7 @@ export const getSeatMap = defineRpc(CatalogService.method.getSeatMap, {
   rules(request, check) {
     if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request, call) => {
       const em = orm.em.fork();
       const row = await readableEvent(em, call.principal, request.eventId);

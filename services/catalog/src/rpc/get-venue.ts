@@ -1,5 +1,6 @@
-import { type Database, defineRpc } from "@marquee/mesh";
+import { defineRpc } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import type { Catalog } from "../catalog.js";
 import { manageableVenue } from "../store/lookups.js";
 import { venueMessage } from "../store/venues.js";
 
@@ -8,7 +9,7 @@ export const getVenue = defineRpc(CatalogService.method.getVenue, {
   rules(request, check) {
     if (check.required("venue_id", request.venueId)) check.uuid("venue_id", request.venueId);
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request, call) => {
       const em = orm.em.fork();
       const venue = await manageableVenue(em, call.principal, request.venueId);

@@ -1,5 +1,6 @@
-import { type Database, decodePageToken, defineRpc, encodePageToken, isIndex, pageSizeOf } from "@marquee/mesh";
+import { decodePageToken, defineRpc, encodePageToken, isIndex, pageSizeOf } from "@marquee/mesh";
 import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
+import type { Catalog } from "../catalog.js";
 import { toEventMessage } from "../store/events.js";
 import { seatMapOf, soldEvent } from "../store/lookups.js";
 import { toEventSeat } from "../store/messages.js";
@@ -13,7 +14,7 @@ export const listEventSeats = defineRpc(CatalogInternalService.method.listEventS
     if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
     check.that("page_size", request.pageSize >= 0, "must not be negative");
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request) => {
       const em = orm.em.fork();
       const row = await soldEvent(em, request.eventId);

@@ -1,15 +1,8 @@
 import { timestampDate, timestampMs } from "@bufbuild/protobuf/wkt";
-import {
-  type Database,
-  decodePageToken,
-  defineRpc,
-  encodePageToken,
-  isTimeAndId,
-  pageSizeOf,
-  type TimeAndId,
-} from "@marquee/mesh";
+import { decodePageToken, defineRpc, encodePageToken, isTimeAndId, pageSizeOf, type TimeAndId } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { Category, EventKind } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
+import type { Catalog } from "../catalog.js";
 import { listPublishedEvents, toEventMessage } from "../store/events.js";
 
 const pageSize = { default: 50, max: 200 } as const;
@@ -42,7 +35,7 @@ export const listEvents = defineRpc(CatalogService.method.listEvents, {
       );
     }
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request) => {
       const filters = {
         kind: request.kind === EventKind.UNSPECIFIED ? undefined : EventKind[request.kind],

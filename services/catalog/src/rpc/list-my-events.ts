@@ -1,6 +1,7 @@
-import { type Database, decodePageToken, defineRpc, encodePageToken, isTimeAndId, pageSizeOf } from "@marquee/mesh";
+import { decodePageToken, defineRpc, encodePageToken, isTimeAndId, pageSizeOf } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { EventState } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
+import type { Catalog } from "../catalog.js";
 import { ownerFilterOf } from "../domain/access.js";
 import { listOwnedEvents, type StateName, toEventMessage } from "../store/events.js";
 
@@ -12,7 +13,7 @@ export const listMyEvents = defineRpc(CatalogService.method.listMyEvents, {
     check.that("page_size", request.pageSize >= 0, "must not be negative");
     check.that("state", EventState[request.state] !== undefined, "is not an EventState");
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request, call) => {
       const state = request.state === EventState.UNSPECIFIED ? undefined : (EventState[request.state] as StateName);
       const after = decodePageToken("my-events", { state }, request.pageToken, isTimeAndId);

@@ -1,13 +1,6 @@
-import {
-  type Database,
-  decodePageToken,
-  defineRpc,
-  encodePageToken,
-  invalidArgument,
-  isIndex,
-  pageSizeOf,
-} from "@marquee/mesh";
+import { decodePageToken, defineRpc, encodePageToken, invalidArgument, isIndex, pageSizeOf } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import type { Catalog } from "../catalog.js";
 import { toEventMessage } from "../store/events.js";
 import { readableEvent, seatMapOf } from "../store/lookups.js";
 import { toEventSeat } from "../store/messages.js";
@@ -21,7 +14,7 @@ export const listSeats = defineRpc(CatalogService.method.listSeats, {
     if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
     check.that("page_size", request.pageSize >= 0, "must not be negative");
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request, call) => {
       const em = orm.em.fork();
       const row = await readableEvent(em, call.principal, request.eventId);

@@ -1,5 +1,6 @@
-import { type Database, decodePageToken, defineRpc, encodePageToken, isTimeAndId, pageSizeOf } from "@marquee/mesh";
+import { decodePageToken, defineRpc, encodePageToken, isTimeAndId, pageSizeOf } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import type { Catalog } from "../catalog.js";
 import { ownerFilterOf } from "../domain/access.js";
 import { listVenues as listVenueRows, venueMessages } from "../store/venues.js";
 
@@ -10,7 +11,7 @@ export const listVenues = defineRpc(CatalogService.method.listVenues, {
   rules(request, check) {
     check.that("page_size", request.pageSize >= 0, "must not be negative");
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request, call) => {
       const em = orm.em.fork();
       const ownerId = ownerFilterOf(call.principal);

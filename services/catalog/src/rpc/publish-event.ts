@@ -1,7 +1,8 @@
 import { create } from "@bufbuild/protobuf";
-import { type Database, defineRpc, failedPrecondition, writeEvent } from "@marquee/mesh";
+import { defineRpc, failedPrecondition, writeEvent } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { EventPublishedSchema } from "@marquee/proto/marquee/events/v1/events_pb.js";
+import type { Catalog } from "../catalog.js";
 import { publishCandidateOf, publishGaps } from "../domain/readiness.js";
 import { eventColumns, toEventMessage } from "../store/events.js";
 import { manageableEventWithVenue } from "../store/lookups.js";
@@ -18,7 +19,7 @@ export const publishEvent = defineRpc(CatalogService.method.publishEvent, {
   rules(request, check) {
     if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request, call) => {
       const row = await orm.em.fork().transactional(async (tx) => {
         // The venue's share lock holds its map still while it is checked and copied.

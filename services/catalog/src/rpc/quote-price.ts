@@ -3,7 +3,6 @@ import {
   badRequest,
   Checker,
   checkRide,
-  type Database,
   defineRpc,
   failedPrecondition,
   type PreconditionViolation,
@@ -11,6 +10,7 @@ import {
 } from "@marquee/mesh";
 import { CatalogService, type PriceLineSchema } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { EventKind } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
+import type { Catalog } from "../catalog.js";
 import { FareTable, tierFor } from "../domain/pricing.js";
 import { toEventMessage } from "../store/events.js";
 import { readableEvent, seatMapOf } from "../store/lookups.js";
@@ -40,7 +40,7 @@ export const quotePrice = defineRpc(CatalogService.method.quotePrice, {
     });
     checkRide(check, request.ride);
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request, call) => {
       const em = orm.em.fork();
       const row = await readableEvent(em, call.principal, request.eventId);

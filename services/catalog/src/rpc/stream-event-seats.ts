@@ -1,5 +1,6 @@
-import { type Database, defineRpc } from "@marquee/mesh";
+import { defineRpc } from "@marquee/mesh";
 import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
+import type { Catalog } from "../catalog.js";
 import { toEventMessage } from "../store/events.js";
 import { seatMapOf, soldEvent } from "../store/lookups.js";
 import { toEventSeat } from "../store/messages.js";
@@ -17,7 +18,7 @@ export const streamEventSeats = defineRpc(CatalogInternalService.method.streamEv
   rules(request, check) {
     if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async function* (request, call) {
       const em = orm.em.fork();
       const row = await soldEvent(em, request.eventId);

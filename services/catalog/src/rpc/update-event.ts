@@ -1,15 +1,8 @@
 import { create } from "@bufbuild/protobuf";
-import {
-  badRequest,
-  Checker,
-  type Database,
-  defineRpc,
-  failedPrecondition,
-  invalidArgument,
-  writeEvent,
-} from "@marquee/mesh";
+import { badRequest, Checker, defineRpc, failedPrecondition, invalidArgument, writeEvent } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { EventUpdatedSchema } from "@marquee/proto/marquee/events/v1/events_pb.js";
+import type { Catalog } from "../catalog.js";
 import { canManage } from "../domain/access.js";
 import { checkEvent, checkTierSections } from "../domain/event-rules.js";
 import { changedFields, editableAfterPublication, mergeEvent, updatableFields } from "../domain/event-update.js";
@@ -48,7 +41,7 @@ export const updateEvent = defineRpc(CatalogService.method.updateEvent, {
       );
     });
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request, call) => {
       const patch = request.event;
       if (patch === undefined) throw invalidArgument("event", "is required"); // checked by updateEventRules

@@ -1,5 +1,6 @@
-import { Checker, type Database, defineRpc, invalidArgument } from "@marquee/mesh";
+import { Checker, defineRpc, invalidArgument } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import type { Catalog } from "../catalog.js";
 import { planSeatMap } from "../domain/seat-map.js";
 import { checkVenueDetails, updatableVenueFields } from "../domain/venue-rules.js";
 import { draftsOfVenue, eventColumns, toEventMessage } from "../store/events.js";
@@ -32,7 +33,7 @@ export const updateVenue = defineRpc(CatalogService.method.updateVenue, {
     checkVenueDetails(request.venue, check, "venue", fields);
     if (fields.includes("sections")) planSeatMap(request.venue.sections, check, "venue.sections");
   },
-  handler(orm: Database) {
+  handler({ orm }: Catalog) {
     return async (request, call) => {
       const input = request.venue;
       if (input === undefined) throw invalidArgument("venue", "is required"); // checked by updateVenueRules

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { startCatalogWithInventory } from "@marquee/inventory/testing";
 import { organizerToken } from "@marquee/mesh/testing";
 import { expect } from "chai";
 import { countRows, createEventOn, useCatalog } from "../support/catalog.js";
@@ -6,7 +7,7 @@ import { Code, failureOf, preconditions } from "../support/errors.js";
 import { arena, concert } from "../support/fixtures.js";
 
 describe("CatalogService.DeleteVenue", () => {
-  const catalog = useCatalog();
+  const catalog = useCatalog(startCatalogWithInventory);
 
   it("deletes an unused venue with its seat map", async () => {
     const token = await organizerToken();

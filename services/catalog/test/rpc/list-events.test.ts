@@ -1,4 +1,5 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
+import { startCatalogWithInventory } from "@marquee/inventory/testing";
 import { organizerToken } from "@marquee/mesh/testing";
 import type { ListEventsRequestSchema } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { Category, EventKind } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
@@ -10,7 +11,7 @@ import { arena, at, coach, coachTrip, concert } from "../support/fixtures.js";
 type Filters = MessageInitShape<typeof ListEventsRequestSchema>;
 
 describe("CatalogService.ListEvents", () => {
-  const catalog = useCatalog();
+  const catalog = useCatalog(startCatalogWithInventory);
   const ids: Record<string, string> = {};
 
   /** The titles ListEvents returns for `filters`, following every page. */

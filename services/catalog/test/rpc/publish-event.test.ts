@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { fromBinary } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
+import { startCatalogWithInventory } from "@marquee/inventory/testing";
 import { type Consumer, eventStream, type Relay, startConsumer, startRelay } from "@marquee/mesh";
 import { organizerToken, testRedis, useTracing, waitFor } from "@marquee/mesh/testing";
 import { EventState } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
@@ -15,7 +16,7 @@ import { arena, at, coach, coachTrip, concert } from "../support/fixtures.js";
 import { outboxOf, payloadOf } from "../support/outbox.js";
 
 describe("CatalogService.PublishEvent", () => {
-  const catalog = useCatalog();
+  const catalog = useCatalog(startCatalogWithInventory);
 
   it("lets an organizer create a venue and an event, price it, publish it, and anyone read it", async () => {
     const token = await organizerToken();

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { startCatalogWithInventory } from "@marquee/inventory/testing";
 import { organizerToken } from "@marquee/mesh/testing";
 import { EventUpdatedSchema } from "@marquee/proto/marquee/events/v1/events_pb.js";
 import { expect } from "chai";
@@ -8,7 +9,7 @@ import { arena, at, coach, coachTrip, concert, route } from "../support/fixtures
 import { outboxOf, payloadOf } from "../support/outbox.js";
 
 describe("CatalogService.UpdateEvent", () => {
-  const catalog = useCatalog();
+  const catalog = useCatalog(startCatalogWithInventory);
 
   it("changes the fields of a draft named in the mask and nothing else", async () => {
     const token = await organizerToken();

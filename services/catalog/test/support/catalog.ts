@@ -19,9 +19,27 @@ export interface TestCatalog {
   readonly internal: MeshClient<typeof CatalogInternalService>;
 }
 
+/** Where a catalog started without an inventory looks for one: nothing listens on port 1. */
+export const noInventory = "127.0.0.1:1";
+
+/** How a test's catalog is wired. */
+export interface CatalogOptions {
+  /**
+   * `host:port` of the inventory that CancelEvent asks to close an event's sales (a real one: see
+   * `@marquee/inventory/testing`). @default {@link noInventory}: every CancelEvent of a published event
+   * answers UNAVAILABLE and changes nothing
+   */
+  readonly inventory?: string;
+  /** The port to serve on, when the inventory was told it first. @default a free one */
+  readonly port?: number;
+}
+
 /** Starts a catalog from its manifest, as production composes it, in a schema of its own. */
-export async function startCatalog(): Promise<TestCatalog & { close(): Promise<void> }> {
-  const service = await startService(catalog);
+export async function startCatalog(options: CatalogOptions = {}): Promise<TestCatalog & { close(): Promise<void> }> {
+  const service = await startService(catalog, {
+    upstreams: { inventory: options.inventory ?? noInventory },
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
   return {
     orm: service.parts.orm,
     server: service.server,
@@ -31,19 +49,26 @@ export async function startCatalog(): Promise<TestCatalog & { close(): Promise<v
   };
 }
 
-/** One catalog for the tests of the calling `describe`, started before them and stopped after. */
-export function useCatalog(): TestCatalog {
-  let started: (TestCatalog & { close(): Promise<void> }) | undefined;
-  before(async () => {
-    started = await startCatalog();
+/**
+ * One catalog for the tests of the calling `describe`, started before them and stopped after: by
+ * `start`, e.g. `startCatalogWithInventory` of `@marquee/inventory/testing` for tests that cancel events.
+ */
+export function useCatalog<C extends TestCatalog = TestCatalog>(
+  start: () => Promise<C & { close(): Promise<void> }> = () =>
+    startCatalog() as Promise<C & { close(): Promise<void> }>,
+): C {
+  let started: (C & { close(): Promise<void> }) | undefined;
+  before(async function () {
+    this.timeout(60_000);
+    started = await start();
   });
   after(async () => {
     await started?.close();
   });
-  return new Proxy({} as TestCatalog, {
+  return new Proxy({} as C, {
     get(_, property) {
       if (started === undefined) throw new Error("the catalog starts in before()");
-      return started[property as keyof TestCatalog];
+      return started[property as keyof C];
     },
   });
 }

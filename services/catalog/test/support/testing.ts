@@ -4,4 +4,4 @@
  * lettered coach on its four-leg border route.
  */
 export { borderStops, borderTrip, letteredCoach } from "./border-coach.js";
-export { createEventOn, startCatalog, type TestCatalog } from "./catalog.js";
+export { type CatalogOptions, createEventOn, noInventory, startCatalog, type TestCatalog } from "./catalog.js";

@@ -39,6 +39,8 @@ export function holdRefused(seating: Seating, userId: string, failure: HoldFailu
       ]);
     case "not-loaded":
       return notFound("event", seating.eventId);
+    case "sales-closed":
+      return eventCancelled(seating.eventId);
     case "bad-seat":
     case "bad-legs":
     case "duplicate-hold":
@@ -125,7 +127,20 @@ function changeRefused(seating: Seating, holdId: string, change: Exclude<HoldCha
       return failedPrecondition("the hold was committed to another order", [
         { type: "HOLD_COMMITTED", subject: `hold:${holdId}`, description: `sold to order ${change.hold.orderId}` },
       ]);
+    case "sales-closed":
+      return eventCancelled(seating.eventId);
   }
+}
+
+/**
+ * FAILED_PRECONDITION for any hold, extension or commit on an event whose sales are closed because it was
+ * cancelled (CloseSales, or catalog's state): one PreconditionFailure of type EVENT_CANCELLED, as catalog
+ * names a cancelled event, on the event's subject, as SALES_CLOSED names a closed sales window.
+ */
+export function eventCancelled(eventId: string): ConnectError {
+  return failedPrecondition("sales are closed for this event: it was cancelled", [
+    { type: "EVENT_CANCELLED", subject: `event:${eventId}`, description: "the event was cancelled" },
+  ]);
 }
 
 function describe(seating: Seating, what: string, how: "held" | "sold", leg: number): string {

@@ -62,7 +62,9 @@ export type HoldFailure =
   | { readonly kind: "no-seats-free" }
   | { readonly kind: "no-places-free"; readonly sectionId: string; readonly quantity: number }
   | { readonly kind: "not-loaded" }
-  | { readonly kind: "duplicate-hold" };
+  | { readonly kind: "duplicate-hold" }
+  /** The event's sales were closed (it was cancelled): FAILED_PRECONDITION. */
+  | { readonly kind: "sales-closed" };
 
 /** The outcome of hold and best-available. */
 export type HoldOutcome = { readonly kind: "held"; readonly hold: HoldRecord } | HoldFailure;
@@ -77,7 +79,9 @@ export type HoldChange =
   /** Release of a committed hold. */
   | { readonly kind: "committed"; readonly hold: HoldRecord }
   /** Commit of a hold committed to another order. */
-  | { readonly kind: "other-order"; readonly hold: HoldRecord };
+  | { readonly kind: "other-order"; readonly hold: HoldRecord }
+  /** Extend or commit on an event whose sales were closed (it was cancelled). */
+  | { readonly kind: "sales-closed"; readonly hold: HoldRecord };
 
 /**
  * Per-user cap, hold length and extensions, from the event's hold policy. `maxSeatsPerUser` 0 = none. On a

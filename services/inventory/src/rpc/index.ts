@@ -1,4 +1,5 @@
 /** One entry per RPC of the inventory's services, each from its own file (`InventoryService.HoldSeats` → `hold-seats.ts`). */
+export { closeSales } from "./close-sales.js";
 export { commitHold } from "./commit-hold.js";
 export { extendHold } from "./extend-hold.js";
 export { getAvailability } from "./get-availability.js";

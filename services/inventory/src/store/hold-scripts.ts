@@ -13,6 +13,7 @@ export const SCRIPT_NAMES = [
   "sweep",
   "load",
   "rebuild",
+  "close",
 ] as const;
 
 /** The name of one hold script. */

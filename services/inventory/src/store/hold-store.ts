@@ -95,7 +95,8 @@ export class HoldStore {
    * first, marking `sold` (the ledger's rows) sold in the same atomic step. The seats take the narrowest
    * width that holds the legs (`seatWidthOf`), kept with the event for every script and reader. Repeating
    * it with the same shape keeps holds and sales and ignores `sold` ("kept"); a new shape, or an event the
-   * store lost, starts from `sold` alone ("loaded").
+   * store lost, starts from `sold` alone ("loaded"). `closed` closes the event's sales in the same step
+   * (see `closeSales`); an event closed before stays closed either way.
    */
   async loadEvent(
     eventId: string,
@@ -103,6 +104,7 @@ export class HoldStore {
     legCount: number,
     rows: readonly RowRun[],
     sold: readonly SoldSeatLeg[] = [],
+    closed = false,
   ): Promise<"loaded" | "kept"> {
     if (!Number.isInteger(seatCount) || seatCount < 1) throw new RangeError("an event needs at least one seat");
     const width = seatWidthOf(legCount);
@@ -111,6 +113,7 @@ export class HoldStore {
       seatCount,
       legCount,
       width,
+      closed ? 1 : 0,
       runs.length,
       ...runs,
       ...soldQuadruples(sold),
@@ -124,6 +127,23 @@ export class HoldStore {
     const reply = (await this.scripts.run("rebuild", scriptKeys(eventId), soldQuadruples(soldSeatLegs))) as Reply;
     if (reply[0] !== "OK") throw new Error(`rebuild of ${eventId} failed: ${reply.join(" ")}`);
     return { soldSeatLegs: soldSeatLegs.length };
+  }
+
+  /**
+   * Closes an event's sales for good: from this script on, hold, best-available, extend and commit refuse
+   * it (`sales-closed`), and it releases up to `batch` live holds. Returns the holds released and how many
+   * live ones are left, for the caller to repeat until none are. An event not loaded gets the closure
+   * alone, which a later load keeps.
+   */
+  async closeSales(eventId: string, batch = 500): Promise<{ readonly released: number; readonly left: number }> {
+    const reply = (await this.scripts.run("close", scriptKeys(eventId), [batch])) as Reply;
+    if (reply[0] !== "OK") throw new Error(`closing ${eventId} failed: ${reply.join(" ")}`);
+    return { released: Number(reply[1]), left: Number(reply[2]) };
+  }
+
+  /** Whether an event's sales are closed in this store. */
+  async isClosed(eventId: string): Promise<boolean> {
+    return (await this.redis.hexists(metaKey(eventId), "closed")) === 1;
   }
 
   /** Holds the named seats for the ride's legs, all or nothing. */
@@ -360,6 +380,8 @@ function holdOutcome(
       return { kind: "not-loaded" };
     case "DUPLICATE_HOLD":
       return { kind: "duplicate-hold" };
+    case "CLOSED":
+      return { kind: "sales-closed" };
     default:
       throw new Error(`unexpected hold reply ${r.join(" ")}`);
   }
@@ -379,6 +401,8 @@ function changeOf(eventId: string, r: Reply): HoldChange {
       return { kind: "committed", hold: recordOf(eventId, r) };
     case "OTHER_ORDER":
       return { kind: "other-order", hold: recordOf(eventId, r) };
+    case "CLOSED":
+      return { kind: "sales-closed", hold: recordOf(eventId, r) };
     default:
       throw new Error(`unexpected hold reply ${r.join(" ")}`);
   }

@@ -215,6 +215,20 @@ describe("HoldStore on a 3-master Redis Cluster", () => {
     }
   });
 
+  it("closes sales, releasing live holds whose keys the script derives, on every master", async () => {
+    for (const { eventId } of await eventPerMaster()) {
+      await store.loadEvent(eventId, 5, 1, rowsOf(5, 5));
+      const live = await held(eventId, [0, 1]);
+      expect(await store.closeSales(eventId)).to.deep.equal({ released: 1, left: 0 });
+      expect((await store.getHold(eventId, live.id))?.state).to.equal("released");
+      expect((await store.hold({ eventId, userId: "u2", seatIndexes: [2], legs: whole, policy })).kind).to.equal(
+        "sales-closed",
+      );
+      expect(await store.loadEvent(eventId, 5, 1, rowsOf(5, 5))).to.equal("kept");
+      expect(await store.isClosed(eventId)).to.equal(true);
+    }
+  });
+
   it("loads an event with the ledger's sales, keeps it on a repeat and rebuilds it, on every master", async () => {
     for (const { eventId } of await eventPerMaster()) {
       const ledger = [
@@ -392,6 +406,6 @@ describe("HoldStore on a 3-master Redis Cluster", () => {
       expect(outcome.kind).to.equal("held");
     }
     await uninitialised.init();
-    expect(await cachedScripts()).to.deep.equal([9, 9, 9]);
+    expect(await cachedScripts()).to.deep.equal([10, 10, 10]);
   });
 });

@@ -9,6 +9,7 @@ import {
 } from "@marquee/catalog/testing";
 import { createLogger, type Database, type MeshClient } from "@marquee/mesh";
 import {
+  freePort,
   organizerToken,
   startService,
   type TestClusterNode,
@@ -49,20 +50,47 @@ export interface TestInventory {
 
 /**
  * Starts a catalog and an inventory from their manifests, in schemas of their own on the test PostgreSQL
- * and Redis; seat state on the Redis Cluster of `clusterNodes` when given, else in the test Redis. Changes
- * reach watchers without the production pause, seat maps are asked again on every use, and no background
- * task runs: the tests sweep and follow events themselves.
+ * and Redis, each the other's upstream (catalog's CancelEvent closes sales in this inventory); seat state
+ * on the Redis Cluster of `clusterNodes` when given, else in the test Redis. Changes reach watchers
+ * without the production pause, seat maps are asked again on every use, and no background task runs: the
+ * tests sweep and follow events themselves. `settings` override those and the manifest's defaults.
  */
 export async function startInventory(
   clusterNodes?: readonly TestClusterNode[],
+  settings: Readonly<Record<string, string>> = {},
 ): Promise<TestInventory & { close(): Promise<void> }> {
-  const catalog = await startCatalog();
+  // Each calls the other, so the catalog is told the inventory's port before the inventory serves on it.
+  // Another server may take that free port meanwhile; one more try covers that race.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const catalog = await startCatalog({ inventory: `127.0.0.1:${port}` });
+    try {
+      return await startInventoryOn(port, catalog, clusterNodes, settings);
+    } catch (error) {
+      await catalog.close();
+      if (attempt >= 2) throw error;
+    }
+  }
+}
+
+/**
+ * Starts an inventory on `port` for `catalog`, which was told that port (`startCatalog({ inventory })`);
+ * closing it closes the catalog too.
+ */
+export async function startInventoryOn(
+  port: number,
+  catalog: TestCatalog & { close(): Promise<void> },
+  clusterNodes?: readonly TestClusterNode[],
+  settings: Readonly<Record<string, string>> = {},
+): Promise<TestInventory & { close(): Promise<void> }> {
   const service = await startService(inventory, {
+    port,
     upstreams: { catalog: catalog.server.address },
     settings: {
       FEED_COALESCE_MS: "20",
       SEATING_REVALIDATE_MS: "0",
       REDIS_CLUSTER_NODES: (clusterNodes ?? []).map(({ host, port }) => `${host}:${port}`).join(","),
+      ...settings,
     },
   });
   return {
@@ -80,12 +108,26 @@ export async function startInventory(
   };
 }
 
+/**
+ * A catalog wired to a real inventory (started with it, closed with it), for catalog's tests of what
+ * CancelEvent does: `useCatalog(startCatalogWithInventory)`.
+ */
+export async function startCatalogWithInventory(): Promise<
+  TestCatalog & { readonly inventory: TestInventory; close(): Promise<void> }
+> {
+  const started = await startInventory();
+  return { ...started.catalog, inventory: started, close: () => started.close() };
+}
+
 /** One inventory for the tests of the calling `describe`, started before them and stopped after. */
-export function useInventory(clusterNodes?: () => Promise<readonly TestClusterNode[]>): TestInventory {
+export function useInventory(
+  clusterNodes?: () => Promise<readonly TestClusterNode[]>,
+  settings?: Readonly<Record<string, string>>,
+): TestInventory {
   let started: (TestInventory & { close(): Promise<void> }) | undefined;
   before(async function () {
     this.timeout(60_000);
-    started = await startInventory(clusterNodes ? await clusterNodes() : undefined);
+    started = await startInventory(clusterNodes ? await clusterNodes() : undefined, settings);
   });
   after(async () => {
     await started?.close();

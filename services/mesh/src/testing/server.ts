@@ -16,11 +16,11 @@ export interface TestServer extends MeshServer {
 
 /**
  * Starts a mesh server for `services` as a service process would, with the test key pair's JWKS, quiet
- * logs (`LOG_LEVEL` to see them) and the given extra options.
+ * logs (`LOG_LEVEL` to see them) and the given extra options, on `port` (default: one the kernel picks).
  */
 export async function startTestServer(
   services: readonly ServiceImplementation[],
-  options: Partial<Omit<ServerOptions, "services">> = {},
+  options: Partial<Omit<ServerOptions, "services">> & { readonly port?: number } = {},
 ): Promise<TestServer> {
   const { jwksPath } = await testKeys();
   const server = await startServer(
@@ -31,7 +31,7 @@ export async function startTestServer(
       ...(options.readiness ? { readiness: options.readiness } : {}),
       ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     },
-    0,
+    options.port ?? 0,
     "127.0.0.1",
   );
   return { ...server, address: `127.0.0.1:${server.port}`, close: () => server.shutdown(0) };

@@ -25,6 +25,11 @@ export interface TestServiceOptions<U extends Upstreams> {
   readonly upstreams?: { readonly [K in keyof U]: string };
   /** Start the relay and the background tasks. @default false: a test drives them itself */
   readonly background?: boolean;
+  /**
+   * The port to serve on, e.g. one from `freePort()` an upstream of this service was already told, when
+   * two services call each other. @default a free one the kernel picks
+   */
+  readonly port?: number;
 }
 
 /** A service a test started from its manifest: the production composition over test PostgreSQL and Redis. */
@@ -75,7 +80,11 @@ export async function startService<S extends Settings, U extends Upstreams, D>(
   });
   let server: TestServer;
   try {
-    server = await startTestServer(assembled.implementations, { log, readiness: assembled.readiness });
+    server = await startTestServer(assembled.implementations, {
+      log,
+      readiness: assembled.readiness,
+      ...(options.port !== undefined ? { port: options.port } : {}),
+    });
   } catch (error) {
     for (const close of assembled.closers) await close();
     throw error;

@@ -1111,10 +1111,14 @@ export const CatalogService: GenService<{
   },
   /**
    * Calls off a published event: sales stop, EventCancelled is emitted, and ordering refunds its
-   * buyers. Cancelling a cancelled event returns it unchanged.
+   * buyers. Sales stop before it answers: inventory closes them first (live holds are released), and
+   * once it has answered no hold is granted, extended or committed for the event, whichever replica or
+   * cached seat map is asked. Cancelling a cancelled event returns it unchanged (and makes sure sales
+   * are closed).
    *
    * Errors: NOT_FOUND as GetEvent; FAILED_PRECONDITION for a draft (delete it instead);
-   * INVALID_ARGUMENT when reason is empty.
+   * INVALID_ARGUMENT when reason is empty; UNAVAILABLE when inventory could not close the sales, and
+   * then the event stays as it was (PUBLISHED): call again.
    *
    * @generated from rpc marquee.catalog.v1.CatalogService.CancelEvent
    */

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/inventory/v1/inventory_internal.proto.
  */
 export const file_marquee_inventory_v1_inventory_internal: GenFile = /*@__PURE__*/
-  fileDesc("Ci1tYXJxdWVlL2ludmVudG9yeS92MS9pbnZlbnRvcnlfaW50ZXJuYWwucHJvdG8SFG1hcnF1ZWUuaW52ZW50b3J5LnYxIjYKEUNvbW1pdEhvbGRSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkSEAoIb3JkZXJfaWQYAiABKAkiPgoSQ29tbWl0SG9sZFJlc3BvbnNlEigKBGhvbGQYASABKAsyGi5tYXJxdWVlLmludmVudG9yeS52MS5Ib2xkInwKElJlbGVhc2VTb2xkUmVxdWVzdBIQCghldmVudF9pZBgBIAEoCRIQCghvcmRlcl9pZBgCIAEoCRIQCghzZWF0X2lkcxgDIAMoCRIwCgZwbGFjZXMYBCADKAsyIC5tYXJxdWVlLmludmVudG9yeS52MS5QbGFjZUNvdW50ImsKE1JlbGVhc2VTb2xkUmVzcG9uc2USGQoRcmVsZWFzZWRfc2VhdF9pZHMYASADKAkSOQoPcmVsZWFzZWRfcGxhY2VzGAIgAygLMiAubWFycXVlZS5pbnZlbnRvcnkudjEuUGxhY2VDb3VudCIkChBMb2FkRXZlbnRSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJIj8KEUxvYWRFdmVudFJlc3BvbnNlEhIKCnNlYXRfY291bnQYASABKAUSFgoOc29sZF9zZWF0X2xlZ3MYAiABKAUy3gIKGEludmVudG9yeUludGVybmFsU2VydmljZRJqCgpDb21taXRIb2xkEicubWFycXVlZS5pbnZlbnRvcnkudjEuQ29tbWl0SG9sZFJlcXVlc3QaKC5tYXJxdWVlLmludmVudG9yeS52MS5Db21taXRIb2xkUmVzcG9uc2UiCZACAoq1GAIIBRJtCgtSZWxlYXNlU29sZBIoLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlJlbGVhc2VTb2xkUmVxdWVzdBopLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlJlbGVhc2VTb2xkUmVzcG9uc2UiCZACAoq1GAIIBRJnCglMb2FkRXZlbnQSJi5tYXJxdWVlLmludmVudG9yeS52MS5Mb2FkRXZlbnRSZXF1ZXN0GicubWFycXVlZS5pbnZlbnRvcnkudjEuTG9hZEV2ZW50UmVzcG9uc2UiCZACAoq1GAIIBWIGcHJvdG8z", [file_marquee_api_v1_access, file_marquee_inventory_v1_inventory]);
+  fileDesc("Ci1tYXJxdWVlL2ludmVudG9yeS92MS9pbnZlbnRvcnlfaW50ZXJuYWwucHJvdG8SFG1hcnF1ZWUuaW52ZW50b3J5LnYxIjYKEUNvbW1pdEhvbGRSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkSEAoIb3JkZXJfaWQYAiABKAkiPgoSQ29tbWl0SG9sZFJlc3BvbnNlEigKBGhvbGQYASABKAsyGi5tYXJxdWVlLmludmVudG9yeS52MS5Ib2xkInwKElJlbGVhc2VTb2xkUmVxdWVzdBIQCghldmVudF9pZBgBIAEoCRIQCghvcmRlcl9pZBgCIAEoCRIQCghzZWF0X2lkcxgDIAMoCRIwCgZwbGFjZXMYBCADKAsyIC5tYXJxdWVlLmludmVudG9yeS52MS5QbGFjZUNvdW50ImsKE1JlbGVhc2VTb2xkUmVzcG9uc2USGQoRcmVsZWFzZWRfc2VhdF9pZHMYASADKAkSOQoPcmVsZWFzZWRfcGxhY2VzGAIgAygLMiAubWFycXVlZS5pbnZlbnRvcnkudjEuUGxhY2VDb3VudCIkChBMb2FkRXZlbnRSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJIj8KEUxvYWRFdmVudFJlc3BvbnNlEhIKCnNlYXRfY291bnQYASABKAUSFgoOc29sZF9zZWF0X2xlZ3MYAiABKAUiJQoRQ2xvc2VTYWxlc1JlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkiMQoSQ2xvc2VTYWxlc1Jlc3BvbnNlEhsKE3JlbGVhc2VkX2hvbGRfY291bnQYASABKAUyygMKGEludmVudG9yeUludGVybmFsU2VydmljZRJqCgpDb21taXRIb2xkEicubWFycXVlZS5pbnZlbnRvcnkudjEuQ29tbWl0SG9sZFJlcXVlc3QaKC5tYXJxdWVlLmludmVudG9yeS52MS5Db21taXRIb2xkUmVzcG9uc2UiCZACAoq1GAIIBRJtCgtSZWxlYXNlU29sZBIoLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlJlbGVhc2VTb2xkUmVxdWVzdBopLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlJlbGVhc2VTb2xkUmVzcG9uc2UiCZACAoq1GAIIBRJnCglMb2FkRXZlbnQSJi5tYXJxdWVlLmludmVudG9yeS52MS5Mb2FkRXZlbnRSZXF1ZXN0GicubWFycXVlZS5pbnZlbnRvcnkudjEuTG9hZEV2ZW50UmVzcG9uc2UiCZACAoq1GAIIBRJqCgpDbG9zZVNhbGVzEicubWFycXVlZS5pbnZlbnRvcnkudjEuQ2xvc2VTYWxlc1JlcXVlc3QaKC5tYXJxdWVlLmludmVudG9yeS52MS5DbG9zZVNhbGVzUmVzcG9uc2UiCZACAoq1GAIIBWIGcHJvdG8z", [file_marquee_api_v1_access, file_marquee_inventory_v1_inventory]);
 
 /**
  * CommitHoldRequest is the input of InventoryInternalService.CommitHold.
@@ -184,18 +184,62 @@ export const LoadEventResponseSchema: GenMessage<LoadEventResponse> = /*@__PURE_
   messageDesc(file_marquee_inventory_v1_inventory_internal, 5);
 
 /**
- * InventoryInternalService turns holds into sales and back, for the ordering saga. Internal: service
- * tokens only, never served by the BFF. Both RPCs are idempotent so the saga may retry them.
+ * CloseSalesRequest is the input of InventoryInternalService.CloseSales.
+ *
+ * @generated from message marquee.inventory.v1.CloseSalesRequest
+ */
+export type CloseSalesRequest = Message<"marquee.inventory.v1.CloseSalesRequest"> & {
+  /**
+   * Id of the event.
+   *
+   * @generated from field: string event_id = 1;
+   */
+  eventId: string;
+};
+
+/**
+ * Describes the message marquee.inventory.v1.CloseSalesRequest.
+ * Use `create(CloseSalesRequestSchema)` to create a new message.
+ */
+export const CloseSalesRequestSchema: GenMessage<CloseSalesRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 6);
+
+/**
+ * CloseSalesResponse is the output of InventoryInternalService.CloseSales.
+ *
+ * @generated from message marquee.inventory.v1.CloseSalesResponse
+ */
+export type CloseSalesResponse = Message<"marquee.inventory.v1.CloseSalesResponse"> & {
+  /**
+   * Live holds this call released; 0 when the event had none, or when it was closed already.
+   *
+   * @generated from field: int32 released_hold_count = 1;
+   */
+  releasedHoldCount: number;
+};
+
+/**
+ * Describes the message marquee.inventory.v1.CloseSalesResponse.
+ * Use `create(CloseSalesResponseSchema)` to create a new message.
+ */
+export const CloseSalesResponseSchema: GenMessage<CloseSalesResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 7);
+
+/**
+ * InventoryInternalService turns holds into sales and back, for the ordering saga, and closes an event's
+ * sales for catalog. Internal: service tokens only, never served by the BFF. Every RPC is idempotent so
+ * its callers may retry it.
  *
  * @generated from service marquee.inventory.v1.InventoryInternalService
  */
 export const InventoryInternalService: GenService<{
   /**
    * Marks a live hold's seats sold for an order, in Redis and in the sold-seat ledger. Committing the
-   * same hold for the same order again returns the first result.
+   * same hold for the same order again returns the first result, even after the event's sales closed.
    *
    * Errors: NOT_FOUND for an unknown hold; FAILED_PRECONDITION when the hold expired, was released, or
-   * was committed to another order.
+   * was committed to another order, or when the event's sales were closed by CloseSales (a
+   * PreconditionFailure of type EVENT_CANCELLED on `event:<id>`).
    *
    * @generated from rpc marquee.inventory.v1.InventoryInternalService.CommitHold
    */
@@ -230,6 +274,26 @@ export const InventoryInternalService: GenService<{
     methodKind: "unary";
     input: typeof LoadEventRequestSchema;
     output: typeof LoadEventResponseSchema;
+  },
+  /**
+   * Closes an event's sales for good, for catalog's CancelEvent (which answers only after this did).
+   * Once it answers, every HoldSeats, HoldBestAvailable and ExtendHold on the event and every CommitHold
+   * of one of its holds is refused with FAILED_PRECONDITION, a PreconditionFailure of type
+   * EVENT_CANCELLED on `event:<id>`; live holds are released. The closure is kept in the sold-seat
+   * ledger's database as well as with the seat state, so an event loaded or rebuilt later, after Redis
+   * lost it, stays closed. Sales already made stay sold, for ordering to refund; ReleaseSold still works.
+   * An event inventory never loaded (or does not know) is closed all the same: it can never be loaded
+   * for sale afterwards. Safe to repeat: closing a closed event releases nothing and succeeds.
+   *
+   * Errors: INVALID_ARGUMENT for a missing or malformed event_id; UNAVAILABLE when the seat state or
+   * the ledger cannot be reached (nothing is promised then: call it again).
+   *
+   * @generated from rpc marquee.inventory.v1.InventoryInternalService.CloseSales
+   */
+  closeSales: {
+    methodKind: "unary";
+    input: typeof CloseSalesRequestSchema;
+    output: typeof CloseSalesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_marquee_inventory_v1_inventory_internal, 0);

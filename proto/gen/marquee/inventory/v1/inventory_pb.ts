@@ -791,8 +791,9 @@ export const InventoryService: GenService<{
    *
    * Errors: NOT_FOUND for an unknown or unpublished event; INVALID_ARGUMENT for no seats, an unknown or
    * duplicate seat id, a quantity below 1, or a bad ride; FAILED_PRECONDITION with a PreconditionFailure
-   * naming each taken seat and leg, or when sales are closed; RESOURCE_EXHAUSTED with a QuotaFailure
-   * when the caller's held and bought seats would pass the event's per-user cap.
+   * naming each taken seat and leg, or when sales are closed (type SALES_CLOSED on `event:<id>` outside
+   * the sales window, EVENT_CANCELLED once the event was cancelled); RESOURCE_EXHAUSTED with a
+   * QuotaFailure when the caller's held and bought seats would pass the event's per-user cap.
    *
    * @generated from rpc marquee.inventory.v1.InventoryService.HoldSeats
    */
@@ -831,7 +832,7 @@ export const InventoryService: GenService<{
    * Extends a live hold by the event's hold duration, up to its number of extensions.
    *
    * Errors: NOT_FOUND as GetHold; FAILED_PRECONDITION when the hold has expired, was released or
-   * committed, or has no extensions left.
+   * committed, or has no extensions left, or when the event was cancelled (EVENT_CANCELLED).
    *
    * @generated from rpc marquee.inventory.v1.InventoryService.ExtendHold
    */

@@ -5,7 +5,8 @@
 local quantity = tonumber(ARGV[3])
 local mask = tonumber(ARGV[4])
 local require_adjacent = ARGV[8] == '1'
-local seat_count, _, w = event_shape()
+local seat_count, _, w, closed = event_shape()
+if closed then return { 'CLOSED' } end
 if not seat_count then return { 'NOT_LOADED' } end
 -- One GET of each state string beats a GETRANGE per seat once a map has more than a few rows.
 local held = redis.call('GET', K_HELD) or ''

@@ -1,6 +1,6 @@
 -- KEYS[10]: the hold's key; KEYS[11]: the order's key. ARGV: hold id, order id. A live hold's seats
 -- become sold for its legs. Committing again for the same order answers OK with the first result, so the
--- checkout saga may retry.
+-- checkout saga may retry, even once sales are closed; any other commit of a closed event is CLOSED.
 local id, order = ARGV[1], ARGV[2]
 local key = declared(10, hold_key(id))
 local okey = declared(11, order_key(order))
@@ -10,6 +10,7 @@ if h.state == 'committed' then
   if h.order == order then return hold_reply('OK', id, h) end
   return hold_reply('OTHER_ORDER', id, h)
 end
+if sales_closed() then return hold_reply('CLOSED', id, h) end
 if h.state ~= 'active' or h.expires <= now_ms() then return hold_reply('NOT_LIVE', id, h) end
 local _, legs, w = loaded_shape()
 local seats = split_ints(h.seats)

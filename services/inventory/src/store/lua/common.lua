@@ -103,12 +103,23 @@ local function changed(kind, id, seats_csv, mask)
   redis.call('XADD', K_CHANGES, 'MAXLEN', '~', 10000, '*', 'type', kind, 'hold', id, 'seats', seats_csv, 'mask', mask)
 end
 
--- The event's seat count, leg count and seat width; nil when the event is not loaded. Events loaded
--- before seats could be wider have no `width`: they are one byte a seat.
+-- Whether the event's sales are closed (CloseSales: the event was cancelled). `meta`'s `closed` is set
+-- once and never cleared; it may be the only field of an event never loaded, and load and rebuild keep
+-- it, so an event loaded after its closure is closed from its first script on. Hold, best-available,
+-- extend and commit refuse a closed event with CLOSED in the same atomic step as everything they check
+-- (the hold scripts read it with the shape, `event_shape`'s fourth value, in the same call).
+local function sales_closed()
+  return redis.call('HEXISTS', K_META, 'closed') == 1
+end
+
+-- The event's seat count, leg count and seat width, and whether its sales are closed (`sales_closed`);
+-- the first three nil when the event is not loaded. Events loaded before seats could be wider have no
+-- `width`: they are one byte a seat.
 local function event_shape()
-  local v = redis.call('HMGET', K_META, 'seats', 'legs', 'width')
-  if not v[1] then return nil end
-  return tonumber(v[1]), tonumber(v[2]), tonumber(v[3] or '1')
+  local v = redis.call('HMGET', K_META, 'seats', 'legs', 'width', 'closed')
+  local closed = v[4] ~= false
+  if not v[1] then return nil, nil, nil, closed end
+  return tonumber(v[1]), tonumber(v[2]), tonumber(v[3] or '1'), closed
 end
 
 -- The shape of an event a script found a hold or order of. Their keys go when the event's do (load drops
@@ -173,7 +184,8 @@ end
 -- Takes `mask` legs of `seats` for a new hold `id`, kept at `key`, all or nothing. Validation of ids and
 -- the ride is the caller's; this re-checks only what the script's own safety depends on.
 local function try_hold(key, id, user, seats, mask, cap, ttl_ms, extensions)
-  local seat_count, legs, w = event_shape()
+  local seat_count, legs, w, closed = event_shape()
+  if closed then return { 'CLOSED' } end
   if not seat_count then return { 'NOT_LOADED' } end
   if mask <= 0 or mask >= 2 ^ legs then return { 'BAD_LEGS', legs } end
   if #seats == 0 then return { 'BAD_SEAT', -1 } end

@@ -6,7 +6,8 @@ local seats = split_ints(ARGV[3])
 local places = split_ints(ARGV[8])
 local w = 1
 if #places > 0 then
-  local seat_count, _, width = event_shape()
+  local seat_count, _, width, closed = event_shape()
+  if closed then return { 'CLOSED' } end
   if not seat_count then return { 'NOT_LOADED' } end
   w = width
 end

@@ -1,6 +1,7 @@
 -- ARGV: quadruples of (seat index, leg mask, order id, user id) from the sold-seat ledger.
 -- Sold state is rebuilt from them; every live hold is dropped (released), since the ledger knows none.
 -- The holds are found in `expiries` and the orders in the ledger rows, so their keys are derived.
+-- `meta` is kept, and with it `closed`: a closed event stays closed through a rebuild.
 local seat_count, legs, w = event_shape()
 if not seat_count then return { 'NOT_LOADED' } end
 for _, id in ipairs(redis.call('ZRANGE', K_EXPIRIES, 0, -1)) do
