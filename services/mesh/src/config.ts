@@ -10,7 +10,7 @@
  * });
  * ```
  *
- * Every missing or bad variable is reported at once (STYLE.md §7), and the process stops.
+ * Every missing or bad variable is reported at once , and the process stops.
  */
 
 /** One variable: how to parse it, its default (absent = required), and one line of documentation. */

@@ -8,7 +8,7 @@ import {
 } from "@marquee/proto/google/rpc/error_details_pb.js";
 
 /**
- * The one error vocabulary of Marquee handlers, after DESIGN.md's error table. Every helper returns a
+ * The one error vocabulary of Marquee handlers, after the error table of docs/architecture.md. Every helper returns a
  * ConnectError (whose `Code` numbers equal grpc-js `status`), with `google.rpc` details where the table asks
  * for them; handlers `throw` it. `grpc-status.ts` puts it on the wire.
  */

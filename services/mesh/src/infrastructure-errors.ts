@@ -1,7 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 
 /**
- * The one table from infrastructure failures to status codes (STYLE.md §6). Anything the table does not
+ * The one table from infrastructure failures to status codes. Anything the table does not
  * know becomes INTERNAL with a generic message; the cause stays on the error for the log, never on the wire.
  */
 export function toConnectError(error: unknown): ConnectError {

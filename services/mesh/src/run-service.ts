@@ -36,7 +36,7 @@ export interface ServiceProcess {
 }
 
 /**
- * What every service's `src/main.ts` does after loading its config: serve `/metrics`, start the gRPC
+ * What `serve(manifest)` does for every service after loading its config: serve `/metrics`, start the gRPC
  * server, and on SIGTERM or SIGINT stop in the order that loses nothing — report NOT_SERVING, refuse new
  * calls and drain in-flight ones within `drainMs`, stop background tasks, close pools, flush telemetry —
  * then exit 0 (`stopGracefullyOnSignals`).

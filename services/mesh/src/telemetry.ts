@@ -1,6 +1,6 @@
 /**
  * OpenTelemetry for a Marquee process. Import it first in the entry point — `import "@marquee/mesh/telemetry";`
- * as the first line of `src/main.ts` — so it starts before `pg` and `ioredis` load and can instrument them.
+ * as the first line of `src/server.ts` — so it starts before `pg` and `ioredis` load and can instrument them.
  *
  * - The service is named by `OTEL_SERVICE_NAME` (set by the launcher and the chart).
  * - Spans are exported over OTLP only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; otherwise they are still
