@@ -2,7 +2,6 @@ import { once } from "node:events";
 import { create, type DescMethod, type DescService, type Message } from "@bufbuild/protobuf";
 import { ConnectError } from "@connectrpc/connect";
 import {
-  type Metadata,
   Server,
   ServerCredentials,
   type ServerDuplexStream,
@@ -22,7 +21,7 @@ import type { ServiceHandlers } from "./handlers.js";
 import { Health, HealthState, type ReadinessProbe } from "./health.js";
 import { metadataReader } from "./interceptors/metadata-carrier.js";
 import { serverPipeline } from "./interceptors/server-pipeline.js";
-import { chain, invoking, type ServerCall, type ServerNext } from "./interceptors/types.js";
+import { chain, type HeaderReader, invoking, type ServerCall, type ServerNext } from "./interceptors/types.js";
 import type { Logger } from "./logger.js";
 import { createReflection } from "./reflection.js";
 import type { RequestValidator } from "./validate.js";
@@ -140,13 +139,15 @@ function adapt(method: DescMethod, pipeline: ServerNext, log: Logger): UntypedHa
       | ServerDuplexStream<Message, Message>,
     request: unknown,
     settled: () => boolean,
-  ) =>
-    pipeline({
+  ) => {
+    const header = metadataReader(call.metadata);
+    return pipeline({
       method,
       request,
-      context: callContextOf(call, method, log, settled),
-      header: metadataReader(call.metadata),
+      context: callContextOf(call, header, method, log, settled),
+      header,
     } satisfies ServerCall);
+  };
 
   if (method.methodKind === "unary") {
     return (call: ServerUnaryCall<Message, Message>, callback: sendUnaryData<Message>) => {
@@ -181,7 +182,8 @@ function adapt(method: DescMethod, pipeline: ServerNext, log: Logger): UntypedHa
 }
 
 function callContextOf(
-  call: { metadata: Metadata; getDeadline(): Date | number; on(event: "cancelled", fn: () => void): unknown },
+  call: { getDeadline(): Date | number; on(event: "cancelled", fn: () => void): unknown },
+  header: HeaderReader,
   method: DescMethod,
   log: Logger,
   settled: () => boolean,
@@ -195,7 +197,7 @@ function callContextOf(
   const deadline = call.getDeadline();
   return arrivingCall({
     method,
-    header: metadataReader(call.metadata),
+    header,
     signal: controller.signal,
     deadlineMs: deadline instanceof Date ? deadline.getTime() : deadline,
     log,
