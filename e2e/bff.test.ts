@@ -244,6 +244,65 @@ describe("the BFF in front of the real stack (npm start's launcher)", function (
     }
   });
 
+  it("sells a 30-stop train per leg through the BFF: one seat for two riders on disjoint rides, an overlapping ride refused", async () => {
+    const organizer = bearer(stack.tokens.organizer);
+    const venue = await connect.createVenue({ venue: hall("Padma Express coach") }, organizer);
+    const halts = Array.from({ length: 30 }, (_, i) => `halt-${i}`);
+    const depart = Math.floor((Date.now() + 20 * day) / 60_000) * 60_000;
+    const at = (hours: number) => timestampFromMs(depart + hours * 3_600_000);
+    const draftTrip = await connect.createEvent(
+      {
+        event: {
+          kind: EventKind.TRIP,
+          category: Category.TRAIN,
+          title: `Padma Express ${randomUUID().slice(0, 8)}`,
+          venueId: venue.venue?.id ?? "",
+          currencyCode: "BDT",
+          stops: halts.map((id, i) => ({
+            id,
+            name: `Halt ${i}`,
+            city: `Town ${i}`,
+            ...(i > 0 ? { arrivalTime: at(i) } : {}),
+            ...(i < halts.length - 1 ? { departureTime: at(i + 1 / 6) } : {}),
+          })),
+          fares: halts.slice(0, -1).map((id, leg) => ({
+            boardingStopId: id,
+            alightingStopId: halts[leg + 1] ?? "",
+            price: { currencyCode: "BDT", amountMinor: 5_000n },
+          })),
+        },
+      },
+      organizer,
+    );
+    const tripId = draftTrip.event?.id ?? "";
+    expect((await connect.publishEvent({ eventId: tripId }, organizer)).event?.stops).to.have.length(30);
+
+    const inventory = createClient(InventoryService, createConnectTransport({ baseUrl: bffUrl, httpVersion: "1.1" }));
+    const ride = (from: number, to: number) => ({
+      boardingStopId: halts[from] ?? "",
+      alightingStopId: halts[to] ?? "",
+    });
+    const hold = async (from: number, to: number) =>
+      inventory.holdSeats(
+        { eventId: tripId, ride: ride(from, to), seatIds: ["stalls:A-1"] },
+        bearer(await newOrganizer()),
+      );
+    expect((await hold(0, 12)).hold?.ride).to.deep.include(ride(0, 12));
+    expect((await hold(12, 29)).hold?.ride).to.deep.include(ride(12, 29));
+    const across = await failureOf(hold(10, 14));
+    expect(across.code).to.equal(Code.FailedPrecondition);
+    expect(across.rawMessage).to.include("seat:stalls:A-1");
+
+    const seatOn = async (from: number, to: number) => {
+      const answer = await inventory.getAvailability({ eventId: tripId, ride: ride(from, to), includeSeats: true });
+      return answer.seats.find((seat) => seat.seatId === "stalls:A-1")?.state;
+    };
+    expect(await seatOn(28, 29), "the last leg, leg 28").to.equal(SeatState.HELD);
+    expect(await seatOn(5, 6)).to.equal(SeatState.HELD);
+    const free = await inventory.getAvailability({ eventId: tripId, ride: ride(5, 6), includeSeats: true });
+    expect(free.seats.find((seat) => seat.seatId === "stalls:A-2")?.state).to.equal(SeatState.AVAILABLE);
+  });
+
   it("continues the caller's trace through the BFF into catalog: both spans carry the caller's trace id", async () => {
     const trace = newTraceparent();
     const answer = await postJson(bffUrl, `${catalogPath}/ListEvents`, { pageSize: 1 }, { traceparent: trace.header });

@@ -173,12 +173,7 @@ async function contextOf(config: HoldsConfig, stack: Stack): Promise<BenchContex
     stack,
     signingKey,
     inventoryAddress: addressOf("inventory"),
-    // A 75,000-seat venue comes back whole from CreateVenue: close to 4 MiB.
-    catalog: createClient(CatalogService, {
-      address: addressOf("catalog"),
-      timeoutMs: 300_000,
-      channelOptions: { "grpc.max_receive_message_length": 16 * 1024 * 1024 },
-    }),
+    catalog: createClient(CatalogService, { address: addressOf("catalog"), timeoutMs: 300_000 }),
     holdsToProvision: Math.ceil((config.maxHoldsPerSecond * (config.warmupMs + config.durationMs)) / 1000),
     say,
   };

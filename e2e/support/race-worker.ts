@@ -5,6 +5,7 @@
  * A winner then commits, releases or lets its hold expire; a loser retries once on other seats after the
  * burst. It answers "done" with every call's record.
  */
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Code, createClient, type MeshClient, mintDevToken } from "@marquee/mesh";
@@ -190,10 +191,10 @@ async function expireNow(redis: Redis, eventId: string, holdId: string): Promise
   await redis.zadd(`{ev:${eventId}}:expiries`, past, holdId);
 }
 
-/** A won attempt carried through its fate; any other attempt as it is. */
-async function settled(race: Race, buyer: Buyer, tried: AttemptRecord, ordinal: number): Promise<AttemptRecord> {
+/** A won attempt carried through its fate, committed to an order of its own; any other attempt as it is. */
+async function settled(race: Race, buyer: Buyer, tried: AttemptRecord): Promise<AttemptRecord> {
   if (tried.hold === undefined) return tried;
-  return { ...tried, fate: await settle(race, buyer, tried.hold.id, `order-${buyer.buyerId}-${ordinal}`) };
+  return { ...tried, fate: await settle(race, buyer, tried.hold.id, randomUUID()) };
 }
 
 /**
@@ -207,7 +208,7 @@ async function play(race: Race): Promise<BuyerRecord[]> {
     attempt(race, buyer, pickSeats(seatIds, random(...seatsPerHold)), pickLegs(stopIds)),
   );
   const firstsSettled = race.buyers.map(async (buyer, i) =>
-    settled(race, buyer, await (firsts[i] as Promise<AttemptRecord>), 1),
+    settled(race, buyer, await (firsts[i] as Promise<AttemptRecord>)),
   );
   await Promise.all(firsts);
   return Promise.all(
@@ -217,7 +218,7 @@ async function play(race: Race): Promise<BuyerRecord[]> {
       if (first.error?.code === Code.FailedPrecondition) {
         await sleep(random(0, retryWindowMs));
         const seats = pickSeats(seatIds, random(...seatsPerHold), first.seatIds);
-        attempts.push(await settled(race, buyer, await attempt(race, buyer, seats, pickLegs(stopIds)), 2));
+        attempts.push(await settled(race, buyer, await attempt(race, buyer, seats, pickLegs(stopIds))));
       }
       return { buyerId: buyer.buyerId, route: buyer.route, attempts };
     }),

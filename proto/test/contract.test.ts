@@ -42,6 +42,13 @@ const expectedServices = [
   ...internalServices,
 ];
 
+/**
+ * Reads that are not lists but page a part of their answer, as AIP-158 pages a list: GetAvailability's
+ * per-section counts come whole, its seat states (100,000 on a stadium) a page at a time, each page with
+ * the counts of the same read. No other RPC outside List and Search may page.
+ */
+const pagedReads = new Set(["marquee.inventory.v1.InventoryService.GetAvailability"]);
+
 /** Field names that hold money (by their last word: unit_price, refund_amount, total) and so must be Money. */
 const moneyName = /(^|_)(price|amount|total|subtotal|fare|fee|fees|gross|net|cost)$/;
 /** Floating point is for map geometry only, never for money or counts. */
@@ -80,7 +87,9 @@ describe("the v1 contract", () => {
   });
 
   it("pages every List and Search RPC as AIP-158", () => {
-    const listing = methods.filter((m) => /^(List|Search)/.test(m.name));
+    const listing = methods.filter(
+      (m) => /^(List|Search)/.test(m.name) || pagedReads.has(`${m.parent.typeName}.${m.name}`),
+    );
     expect(listing.length).to.be.greaterThan(8);
     const wrong = listing.filter((m) => {
       const size = m.input.field.pageSize;
@@ -99,9 +108,16 @@ describe("the v1 contract", () => {
     expect(wrong.map((m) => `${m.parent.typeName}.${m.name}`)).to.deep.equal([]);
   });
 
-  it("does not page RPCs that are not named List or Search", () => {
-    const paged = methods.filter((m) => m.input.field.pageToken !== undefined && !/^(List|Search)/.test(m.name));
+  it("does not page RPCs that are not named List or Search, but for the few paged reads", () => {
+    const paged = methods.filter(
+      (m) =>
+        m.input.field.pageToken !== undefined &&
+        !/^(List|Search)/.test(m.name) &&
+        !pagedReads.has(`${m.parent.typeName}.${m.name}`),
+    );
     expect(paged.map((m) => m.name)).to.deep.equal([]);
+    const named = methods.filter((m) => pagedReads.has(`${m.parent.typeName}.${m.name}`));
+    expect(named, "every paged read named exists").to.have.length(pagedReads.size);
   });
 
   it("uses Money for every amount, and floating point only for map geometry", () => {

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createWriteStream, existsSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -222,6 +222,19 @@ function tsx(entry: string, env: NodeJS.ProcessEnv, logFile: string): ChildProce
   return child;
 }
 
+/**
+ * The error for a process that died before it was ready, quoting the end of its log: the log lives in the
+ * data directory, which a test removes, and the reason (a port taken, a bad setting) is in its last lines.
+ */
+function exitedWhileStarting(child: Child): Error {
+  const lastLines = existsSync(child.logFile)
+    ? readFileSync(child.logFile, "utf8").trimEnd().split("\n").slice(-8)
+    : [];
+  return new Error(
+    `${child.name} exited with ${child.process.exitCode} while starting; see ${child.logFile}, which ends:\n${lastLines.join("\n")}`,
+  );
+}
+
 /** Polls `grpc.health.v1` until the service reports SERVING; fails fast if the process dies first. */
 async function waitUntilServing(child: Child, address: string, timeoutMs = 60_000): Promise<void> {
   const health = createClient(Health, {
@@ -233,7 +246,7 @@ async function waitUntilServing(child: Child, address: string, timeoutMs = 60_00
   try {
     while (Date.now() < deadline) {
       if (child.process.exitCode !== null) {
-        throw new Error(`${child.name} exited with ${child.process.exitCode} while starting; see ${child.logFile}`);
+        throw exitedWhileStarting(child);
       }
       const status = await health.check({ service: "" }).then(
         (response) => response.status,
@@ -253,7 +266,7 @@ async function waitUntilReady(child: Child, url: string, timeoutMs = 60_000): Pr
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.process.exitCode !== null) {
-      throw new Error(`${child.name} exited with ${child.process.exitCode} while starting; see ${child.logFile}`);
+      throw exitedWhileStarting(child);
     }
     const status = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
       (response) => response.status,

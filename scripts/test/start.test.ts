@@ -64,8 +64,10 @@ async function stopWithCtrlC(launcher: ChildProcess): Promise<number | null> {
 describe("npm start (scripts/src/start.ts)", function () {
   this.timeout(240_000);
   const dataDir = join(repoRoot, ".data", "test", `launcher-${process.pid}`);
-  // A second stack must not collide with a developer's `npm start` on the table's ports.
-  const portOffset = 10_000 + (process.pid % 40) * 100;
+  // A second stack must not collide with a developer's `npm start` on the table's ports, nor with the
+  // kernel's ephemeral ports (32768–60999 on Linux), where a client socket can hold a service's port: from
+  // 11,000 on, the gRPC ports (50052 + offset) lie above that range and the others (up to 9,480) below it.
+  const portOffset = 11_000 + (process.pid % 25) * 100;
   const catalogPort = serviceNamed("catalog").ports.grpc + portOffset;
   const bffPort = fixedPorts.bff + portOffset;
   let grpcurl: string;

@@ -22,7 +22,7 @@ type EventInit = MessageInitShape<typeof EventSchema>;
 
 const dayMs = 86_400_000;
 
-/** Rows × seats of the hall: 75,000 seats, about the most catalog's 4 MiB venue message carries (~78,000). */
+/** Rows × seats of the hall: 75,000 seats (a venue may have 100,000; its seats are listed page by page). */
 export const hallShape = { rowCount: 250, seatsPerRow: 300 } as const;
 
 /** The coach's stops: four legs, Dhaka → Faridpur → Jessore → Benapole → Kolkata. */
@@ -53,7 +53,7 @@ export async function createHallEvents(
       },
     ],
   });
-  const rows = seatRows(venue);
+  const rows = await seatRows(catalog, organizerToken, venue);
   const events: SellableEvent[] = [];
   for (let i = 0; i < count; i++) {
     const startMs = Date.now() + (30 + i) * dayMs;
@@ -80,7 +80,7 @@ export async function createCoachTrips(
 ): Promise<SellableEvent[]> {
   const name = `Diu Paribahan Scania coach ${randomUUID().slice(0, 8)} (40 seats, 2+2)`;
   const venue = await createVenue(catalog, organizerToken, letteredCoach(name));
-  const rows = seatRows(venue);
+  const rows = await seatRows(catalog, organizerToken, venue);
   const trips: SellableEvent[] = [];
   for (let i = 0; i < count; i++) {
     const title = `Dhaka → Kolkata (Diu Paribahan), departure ${i + 1}`;
@@ -111,9 +111,21 @@ async function publish(catalog: MeshClient<typeof CatalogService>, token: string
   return draft.id;
 }
 
-/** The seat ids of every seated row of the venue, in map order. */
-function seatRows(venue: Venue): string[][] {
-  return venue.sections.flatMap((section) =>
-    section.layout.case === "seated" ? section.layout.value.rows.map((row) => row.seats.map((seat) => seat.id)) : [],
-  );
+/** The seat ids of every seated row of the venue, in map order, listed page by page (ListVenueSeats). */
+async function seatRows(catalog: MeshClient<typeof CatalogService>, token: string, venue: Venue): Promise<string[][]> {
+  const rows: string[][] = [];
+  let last = "";
+  let pageToken = "";
+  do {
+    const page = await catalog.listVenueSeats({ venueId: venue.id, pageSize: 5000, pageToken }, { token });
+    for (const seat of page.seats) {
+      // Seats come in map order, so the seats of a row are consecutive.
+      const row = `${seat.sectionId}\u0000${seat.rowLabel}`;
+      if (row !== last) rows.push([]);
+      rows.at(-1)?.push(seat.id);
+      last = row;
+    }
+    pageToken = page.nextPageToken;
+  } while (pageToken !== "");
+  return rows;
 }

@@ -113,4 +113,4 @@ export {
 export { type AnyRpc, defineRpc, type RpcEntry, type RpcSpec } from "./service/rpc.js";
 export { migrate, serve } from "./service/serve.js";
 export { atShutdown, stopGracefullyOnSignals } from "./shutdown.js";
-export { Checker, defineValidator, type RequestValidator } from "./validate.js";
+export { Checker, defineValidator, isCanonicalUuid, type RequestValidator } from "./validate.js";

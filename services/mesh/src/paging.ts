@@ -1,4 +1,5 @@
 import { invalidArgument } from "./errors.js";
+import { isCanonicalUuid } from "./validate.js";
 
 /**
  * Keyset paging (AIP-158), for every List and Search RPC of every service. A page token is opaque to clients: base64url JSON of which list it belongs to,
@@ -68,7 +69,7 @@ export function isTimeAndId(position: unknown): position is TimeAndId {
     typeof candidate.t === "string" &&
     !Number.isNaN(Date.parse(candidate.t)) &&
     typeof candidate.id === "string" &&
-    /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i.test(candidate.id)
+    isCanonicalUuid(candidate.id)
   );
 }
 

@@ -6,7 +6,11 @@ export type Role = "customer" | "organizer" | "admin";
  * never taken from a request field.
  */
 export interface Principal {
-  /** The token's `sub`: a user id, `client:<id>` for a partner, or `svc:<name>` for a Marquee service. */
+  /**
+   * The token's `sub`: a user id, `client:<id>` for a partner, or `svc:<name>` for a Marquee service. User
+   * and client ids are UUIDs in canonical lower-case form (the verifier refuses any other), so a subject
+   * compares, keys and owns as is.
+   */
   readonly subject: string;
   /** What kind of caller the subject is. */
   readonly kind: "user" | "partner" | "service";

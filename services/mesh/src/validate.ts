@@ -8,7 +8,7 @@ import type { FieldViolation } from "./errors.js";
  *
  * ```ts
  * export const holdSeatsRules = defineValidator(HoldSeatsRequestSchema, (request, check) => {
- *   check.required("event_id", request.eventId);
+ *   check.id("event_id", request.eventId);
  *   check.that("seat_ids", request.seatIds.length > 0 || request.places.length > 0, "hold at least one seat or place");
  *   check.unique("seat_ids", request.seatIds);
  * });
@@ -19,6 +19,18 @@ export interface RequestValidator<D extends DescMessage = DescMessage> {
   readonly schema: D;
   /** Every violation of the request; empty when it is valid. */
   validate(request: MessageShape<D>): FieldViolation[];
+}
+
+/**
+ * A UUID as `crypto.randomUUID()` writes it and as every Marquee id is stored: lower-case hex in the groups
+ * 8-4-4-4-12. PostgreSQL reads `A0…` and `a0…` as one uuid, but Redis keys, maps and token subjects do not,
+ * so this is the only spelling the platform accepts.
+ */
+const canonicalUuidPattern = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/;
+
+/** Whether `value` is a UUID in canonical form ({@link canonicalUuidPattern}). */
+export function isCanonicalUuid(value: string): boolean {
+  return canonicalUuidPattern.test(value);
 }
 
 /** Collects violations with the checks requests need most. Each check returns whether it passed. */
@@ -51,9 +63,24 @@ export class Checker {
     return this.that(field, value >= min && value <= max, `must be between ${min} and ${max}`);
   }
 
-  /** A canonical UUID. */
+  /**
+   * A UUID in its canonical form, the one every id is stored, keyed and compared under (see
+   * {@link isCanonicalUuid}). Any other spelling is refused, not lower-cased: see {@link Checker.id}.
+   */
   uuid(field: string, value: string): boolean {
-    return this.that(field, /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i.test(value), "must be a UUID");
+    return this.that(field, isCanonicalUuid(value), "must be a UUID in canonical lower-case form");
+  }
+
+  /**
+   * The id of a resource (an event, a venue, an order…): required, and a UUID in canonical form. Ids are
+   * refused in any other spelling rather than normalised, on purpose: one form is one key, so no spelling
+   * of an id can reach a second Redis state, cache entry or cap (issue #20 held one seat three times under
+   * three spellings of its event id); and a client that sends another spelling has a bug worth hearing
+   * about, which lower-casing would hide — as it would break anything the client signed or compared over
+   * the id it sent. Returns whether it passed.
+   */
+  id(field: string, value: string | undefined): boolean {
+    return this.required(field, value) && this.uuid(field, value ?? "");
   }
 
   /** A string matching `pattern`, described for the caller by `description`. */

@@ -16,11 +16,13 @@ import {
   adminToken,
   customerToken,
   forgedTokens,
+  mintTestToken,
   organizerToken,
   partnerToken,
   serviceToken,
   startTestServer,
   type TestServer,
+  testId,
   testUserIds,
 } from "../src/testing/index.js";
 import { MeshTestService } from "./gen/marquee/meshtest/v1/mesh_test_pb.js";
@@ -53,6 +55,15 @@ describe("startServer", () => {
       expect(response.subject).to.equal(testUserIds.customer);
     });
 
+    it("rejects a token whose user id is not in canonical lower-case form with UNAUTHENTICATED (issue #20)", async () => {
+      for (const sub of [testUserIds.customer.toUpperCase(), testUserIds.customer.replace("c", "C"), "buyer-1"]) {
+        const token = await mintTestToken({ sub, roles: ["customer"] });
+        expect(await codeOf(client.charge({}, { token })), sub).to.equal(Code.Unauthenticated);
+        expect(await codeOf(client.echo({ message: "x" }, { token })), sub).to.equal(Code.Unauthenticated);
+      }
+      expect(counters.charge + counters.echo).to.equal(0);
+    });
+
     it("rejects every forged token with UNAUTHENTICATED, even on PUBLIC RPCs", async () => {
       const forged = await forgedTokens();
       for (const [attack, token] of Object.entries(forged)) {
@@ -81,9 +92,9 @@ describe("startServer", () => {
     });
 
     it("admits a partner token by scope, and refuses one without it", async () => {
-      const reader = await partnerToken("acme", ["events.read"]);
-      expect((await client.organizerOnly({}, { token: reader })).subject).to.equal("client:acme");
-      const writer = await partnerToken("acme", ["orders.write"]);
+      const reader = await partnerToken(testId("acme"), ["events.read"]);
+      expect((await client.organizerOnly({}, { token: reader })).subject).to.equal(`client:${testId("acme")}`);
+      const writer = await partnerToken(testId("acme"), ["orders.write"]);
       expect(await codeOf(client.organizerOnly({}, { token: writer }))).to.equal(Code.PermissionDenied);
     });
 

@@ -77,7 +77,7 @@ export function checkEvent(event: Event, check: Checker, path = "event"): void {
     check.maxLength(`${path}.title`, event.title, eventLimits.maxTitleLength);
   }
   check.maxLength(`${path}.description`, event.description, eventLimits.maxDescriptionLength);
-  if (check.required(`${path}.venue_id`, event.venueId)) check.uuid(`${path}.venue_id`, event.venueId);
+  check.id(`${path}.venue_id`, event.venueId);
   const hasCurrency = check.matches(
     `${path}.currency_code`,
     event.currencyCode,

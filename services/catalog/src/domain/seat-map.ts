@@ -9,19 +9,15 @@ import {
   type SeatLayout,
 } from "./seat-generator.js";
 import { seatIdOf, sectionIds } from "./seat-ids.js";
-import { encodedSize } from "./seat-map-messages.js";
 
 /** Bounds of a venue's seat map. */
 export const seatMapLimits = {
   maxSections: 200,
-  /** Seats of one venue, counted before anything is generated. */
-  maxSeats: 100_000,
   /**
-   * Encoded size of a venue's sections. A venue travels whole in CreateVenue, GetVenue and UpdateVenue
-   * responses, which servers and clients cap at 4 MiB; 64 KiB are left for the rest of the message. A
-   * generated seat takes about 53 bytes, so about 78,000 seats fit.
+   * Seats of one venue, counted before anything is generated. No message carries them all: venue
+   * responses carry sections only, and seats are listed in pages (ListVenueSeats, ListSeats).
    */
-  maxEncodedBytes: 4 * 1024 * 1024 - 64 * 1024,
+  maxSeats: 100_000,
   maxGeneralAdmissionCapacity: 200_000,
   maxNameLength: 100,
   maxLabelLength: 16,
@@ -223,14 +219,6 @@ export function planSeatMap(sections: readonly Section[], check: Checker, path: 
     planned.push({ ...base, isGeneralAdmission: false, capacity: mine.length, ...boundsOf(mine) });
     capacity += mine.length;
   });
-  if (check.violations.length === 0) {
-    const bytes = encodedSize(planned, seats);
-    check.that(
-      path,
-      bytes <= seatMapLimits.maxEncodedBytes,
-      `the seat map encodes to ${bytes} bytes; a venue must fit one message of ${seatMapLimits.maxEncodedBytes}`,
-    );
-  }
   return { sections: planned, seats, capacity };
 }
 

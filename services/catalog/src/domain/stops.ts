@@ -8,8 +8,12 @@ import type { TripStop } from "@marquee/proto/marquee/catalog/v1/resources_pb.js
  */
 export const stopLimits = { minStops: 2, maxStops: MAX_LEGS + 1, maxNameLength: 200, maxCityLength: 100 } as const;
 
-/** A stop id the request gives: 1 to 32 letters, digits, '_' or '-', starting with a letter or digit. */
-export const stopIdPattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+/**
+ * A stop id the request gives: 1 to 32 lower-case letters, digits, '_' or '-', starting with a letter or
+ * digit. Lower case only, as section ids are: rides name stops by id and inventory compares them exactly,
+ * so a stop has one spelling — no `Dhaka` beside `dhaka` on one route, no ride that works in one case only.
+ */
+export const stopIdPattern = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
 /** The id of each stop: the one given, or `stop-<position>` counted from 1. */
 export function stopIdsOf(stops: readonly Pick<TripStop, "id">[]): string[] {
@@ -39,7 +43,7 @@ export function checkStops(stops: readonly TripStop[], check: Checker, path: str
     if (check.required(`${at}.name`, stop.name)) check.maxLength(`${at}.name`, stop.name, stopLimits.maxNameLength);
     if (check.required(`${at}.city`, stop.city)) check.maxLength(`${at}.city`, stop.city, stopLimits.maxCityLength);
     if (stop.id !== "")
-      check.matches(`${at}.id`, stop.id, stopIdPattern, "must be 1 to 32 letters, digits, '_' or '-'");
+      check.matches(`${at}.id`, stop.id, stopIdPattern, "must be 1 to 32 of a-z, 0-9, '_' and '-', in lower case");
     const id = ids[i] ?? "";
     check.that(`${at}.id`, !seen.has(id), `repeats stop id ${JSON.stringify(id)}`);
     seen.add(id);

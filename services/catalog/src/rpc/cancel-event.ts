@@ -16,7 +16,7 @@ import { manageableEvent } from "../store/lookups.js";
  */
 export const cancelEvent = defineRpc(CatalogService.method.cancelEvent, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    check.id("event_id", request.eventId);
     if (check.required("reason", request.reason)) check.maxLength("reason", request.reason, 500);
   },
   handler({ orm, inventory }: Catalog) {

@@ -8,7 +8,7 @@ import { VenueEntity } from "../entities/venue.js";
 import { insertSeatMap } from "../store/seat-maps.js";
 import { venueMessage } from "../store/venues.js";
 
-/** CatalogService.CreateVenue: a venue owned by the caller, its generators expanded into rows. */
+/** CatalogService.CreateVenue: a venue owned by the caller, generators expanded into rows, answered without seats. */
 export const createVenue = defineRpc(CatalogService.method.createVenue, {
   rules(request, check) {
     if (!check.present("venue", request.venue) || request.venue === undefined) return;
@@ -38,7 +38,7 @@ export const createVenue = defineRpc(CatalogService.method.createVenue, {
         await tx.insert(VenueEntity, venue);
         await insertSeatMap(tx, venue.id, plan);
       });
-      return { venue: await venueMessage(em, venue, true) };
+      return { venue: await venueMessage(em, venue) };
     };
   },
 });

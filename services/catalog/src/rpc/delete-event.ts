@@ -7,7 +7,7 @@ import { manageableEvent } from "../store/lookups.js";
 /** CatalogService.DeleteEvent: deletes a draft for good; a published event is cancelled instead. */
 export const deleteEvent = defineRpc(CatalogService.method.deleteEvent, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    check.id("event_id", request.eventId);
   },
   handler({ orm }: Catalog) {
     return async (request, call) => {

@@ -8,7 +8,7 @@ import { manageableVenue } from "../store/lookups.js";
 /** CatalogService.DeleteVenue: deletes a venue no draft or published event uses. */
 export const deleteVenue = defineRpc(CatalogService.method.deleteVenue, {
   rules(request, check) {
-    if (check.required("venue_id", request.venueId)) check.uuid("venue_id", request.venueId);
+    check.id("venue_id", request.venueId);
   },
   handler({ orm }: Catalog) {
     return async (request, call) => {

@@ -7,7 +7,7 @@ import { readableEvent } from "../store/lookups.js";
 /** CatalogService.GetEvent: a published or cancelled event for anyone, a draft for its organizer or an admin. */
 export const getEvent = defineRpc(CatalogService.method.getEvent, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    check.id("event_id", request.eventId);
   },
   handler({ orm }: Catalog) {
     return async (request, call) => {

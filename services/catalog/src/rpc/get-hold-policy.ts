@@ -13,7 +13,7 @@ import { sectionsOf } from "../store/seat-maps.js";
  */
 export const getHoldPolicy = defineRpc(CatalogInternalService.method.getHoldPolicy, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    check.id("event_id", request.eventId);
   },
   handler({ orm }: Catalog) {
     return async (request) => {

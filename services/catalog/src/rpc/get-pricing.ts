@@ -7,7 +7,7 @@ import { soldEvent } from "../store/lookups.js";
 /** CatalogInternalService.GetPricing: a published event's price tiers and fares as they are now. */
 export const getPricing = defineRpc(CatalogInternalService.method.getPricing, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    check.id("event_id", request.eventId);
   },
   handler({ orm }: Catalog) {
     return async (request) => {

@@ -12,7 +12,7 @@ import { sectionsOf } from "../store/seat-maps.js";
  */
 export const getSeatMap = defineRpc(CatalogService.method.getSeatMap, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    check.id("event_id", request.eventId);
   },
   handler({ orm }: Catalog) {
     return async (request, call) => {

@@ -13,6 +13,7 @@ export { listEventSeats } from "./list-event-seats.js";
 export { listEvents } from "./list-events.js";
 export { listMyEvents } from "./list-my-events.js";
 export { listSeats } from "./list-seats.js";
+export { listVenueSeats } from "./list-venue-seats.js";
 export { listVenues } from "./list-venues.js";
 export { publishEvent } from "./publish-event.js";
 export { quotePrice } from "./quote-price.js";

@@ -11,7 +11,7 @@ const pageSize = { default: 5000, max: 20_000 } as const;
 /** CatalogInternalService.ListEventSeats: a page of a published event's frozen map, in index order. */
 export const listEventSeats = defineRpc(CatalogInternalService.method.listEventSeats, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    check.id("event_id", request.eventId);
     check.that("page_size", request.pageSize >= 0, "must not be negative");
   },
   handler({ orm }: Catalog) {

@@ -11,7 +11,7 @@ const pageSize = { default: 1000, max: 5000 } as const;
 /** CatalogService.ListSeats: the seats of the map an event sells, in map order, optionally of one section. */
 export const listSeats = defineRpc(CatalogService.method.listSeats, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    check.id("event_id", request.eventId);
     check.that("page_size", request.pageSize >= 0, "must not be negative");
   },
   handler({ orm }: Catalog) {

@@ -17,7 +17,7 @@ import { eventSummaryOf } from "../store/summaries.js";
  */
 export const publishEvent = defineRpc(CatalogService.method.publishEvent, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    check.id("event_id", request.eventId);
   },
   handler({ orm }: Catalog) {
     return async (request, call) => {

@@ -26,7 +26,7 @@ const maxItems = 1000;
  */
 export const quotePrice = defineRpc(CatalogService.method.quotePrice, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    check.id("event_id", request.eventId);
     const count = request.seatIds.length + request.places.length;
     check.that("seat_ids", count > 0, "price at least one seat or place");
     check.that("seat_ids", count <= maxItems, `at most ${maxItems} seats and places`);

@@ -16,7 +16,7 @@ export const streamBatchSize = 5000;
  */
 export const streamEventSeats = defineRpc(CatalogInternalService.method.streamEventSeats, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    check.id("event_id", request.eventId);
   },
   handler({ orm }: Catalog) {
     return async function* (request, call) {

@@ -28,7 +28,7 @@ function fieldsOf(paths: readonly string[] | undefined): readonly string[] {
 export const updateEvent = defineRpc(CatalogService.method.updateEvent, {
   rules(request, check) {
     if (!check.present("event", request.event) || request.event === undefined) return;
-    if (check.required("event.id", request.event.id)) check.uuid("event.id", request.event.id);
+    check.id("event.id", request.event.id);
     (request.updateMask?.paths ?? []).forEach((path, i) => {
       if (path === "kind") {
         check.that(`update_mask.paths[${i}]`, false, "the kind of an event cannot change");

@@ -20,7 +20,7 @@ function fieldsOf(paths: readonly string[] | undefined): readonly string[] {
 export const updateVenue = defineRpc(CatalogService.method.updateVenue, {
   rules(request, check) {
     if (!check.present("venue", request.venue) || request.venue === undefined) return;
-    if (check.required("venue.id", request.venue.id)) check.uuid("venue.id", request.venue.id);
+    check.id("venue.id", request.venue.id);
     const paths = request.updateMask?.paths ?? [];
     paths.forEach((path, i) => {
       check.that(
@@ -61,7 +61,7 @@ export const updateVenue = defineRpc(CatalogService.method.updateVenue, {
         await tx.flush();
         return row;
       });
-      return { venue: await venueMessage(em, venue, true) };
+      return { venue: await venueMessage(em, venue) };
     };
   },
 });

@@ -4,7 +4,7 @@ import type { PlannedSeat, PlannedSection, SeatMapPlan } from "../domain/seat-ma
 /**
  * Seat maps in SQL: a venue's current map (`venue_section`, `venue_seat`) and the frozen copy of each
  * published event (`event_section`, `event_seat`), which have the same columns. Seats go in and out in
- * bulk statements: a map has up to 80,000 of them, too many for the unit of work.
+ * bulk statements: a map has up to 100,000 of them, too many for the unit of work.
  */
 
 /** Whose map: a venue's current one, or an event's frozen one. */
@@ -24,8 +24,21 @@ export type MapSection = Omit<PlannedSection, "position">;
 /** A seat as stored; `index` is its dense position in map order. */
 export type MapSeat = Omit<PlannedSeat, "index"> & { readonly index: number };
 
-/** Rows per insert statement: one JSON parameter each, so the statement stays small to plan. */
-const insertBatch = 5_000;
+/** Seats per insert statement. */
+const insertBatch = 25_000;
+
+/**
+ * A PostgreSQL array literal of values, for `unnest(?::text[])` and the like. `em.execute` writes its
+ * parameters into the statement's text, escaping them character by character: one short array literal
+ * per column escapes and parses in a fraction of the time rows of JSON took (a 100,000-seat map's JSON
+ * was 14 MB, its escaping alone seconds).
+ */
+function arrayLiteral(values: readonly (string | number | boolean)[]): string {
+  const elements = values.map((value) =>
+    typeof value === "string" ? `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"` : String(value),
+  );
+  return `{${elements.join(",")}}`;
+}
 
 /** Writes a venue's planned map. The venue must have none (see `deleteSeatMap`). */
 export async function insertSeatMap(em: EntityManager, venueId: string, plan: SeatMapPlan): Promise<void> {
@@ -51,22 +64,24 @@ export async function insertSeatMap(em: EntityManager, venueId: string, plan: Se
     ],
   );
   for (let start = 0; start < plan.seats.length; start += insertBatch) {
-    const batch = plan.seats.slice(start, start + insertBatch).map((seat) => ({
-      seat_index: seat.index,
-      id: seat.id,
-      section_id: seat.sectionId,
-      row_label: seat.rowLabel,
-      label: seat.label,
-      x: seat.x,
-      y: seat.y,
-      seat_class: seat.seatClass,
-      is_accessible: seat.isAccessible,
-    }));
+    const batch = plan.seats.slice(start, start + insertBatch);
+    const column = (value: (seat: PlannedSeat) => string | number | boolean) => arrayLiteral(batch.map(value));
     await em.execute(
       `insert into venue_seat (venue_id, seat_index, id, section_id, row_label, label, x, y, seat_class, is_accessible)
-       select ?, s.* from jsonb_to_recordset(?::jsonb) as s(seat_index int, id text, section_id text, row_label text,
-         label text, x double precision, y double precision, seat_class text, is_accessible boolean)`,
-      [venueId, JSON.stringify(batch)],
+       select ?, * from unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::float8[], ?::float8[],
+         ?::text[], ?::boolean[])`,
+      [
+        venueId,
+        column((seat) => seat.index),
+        column((seat) => seat.id),
+        column((seat) => seat.sectionId),
+        column((seat) => seat.rowLabel),
+        column((seat) => seat.label),
+        column((seat) => seat.x),
+        column((seat) => seat.y),
+        column((seat) => seat.seatClass),
+        column((seat) => seat.isAccessible),
+      ],
     );
   }
 }

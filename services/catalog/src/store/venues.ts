@@ -4,10 +4,9 @@ import type { TimeAndId } from "@marquee/mesh";
 import { type Venue, VenueSchema } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { seatMapLimits } from "../domain/seat-map.js";
 import { sectionMessages } from "../domain/seat-map-messages.js";
 import { VenueEntity } from "../entities/venue.js";
-import { type MapSeat, type MapSection, seatPage, sectionsOf, sectionsOfMany } from "./seat-maps.js";
+import { type MapSection, sectionsOf, sectionsOfMany } from "./seat-maps.js";
 
 /** Finds a venue; `lock` takes a row lock for the rest of the transaction. */
 export async function findVenue(em: EntityManager, id: string, lock?: "share" | "update"): Promise<VenueEntity | null> {
@@ -34,25 +33,22 @@ export async function listVenues(
   );
 }
 
-/** A venue as the API shows it: with every seat in its rows, or (`withSeats` false) its sections only. */
-export async function venueMessage(em: EntityManager, venue: VenueEntity, withSeats: boolean): Promise<Venue> {
-  const owner = { kind: "venue", id: venue.id } as const;
-  const sections = await sectionsOf(em, owner);
-  const seats = withSeats ? await seatPage(em, owner, { fromIndex: 0, limit: seatMapLimits.maxSeats }) : [];
-  return toVenueMessage(venue, sections, seats);
+/** A venue as the API shows it: its sections without their seats, which ListVenueSeats pages through. */
+export async function venueMessage(em: EntityManager, venue: VenueEntity): Promise<Venue> {
+  return toVenueMessage(venue, await sectionsOf(em, { kind: "venue", id: venue.id }));
 }
 
-/** Venues without their seats, for lists. */
+/** Venues as `venueMessage` shows them, their sections read in one query. */
 export async function venueMessages(em: EntityManager, venues: readonly VenueEntity[]): Promise<Venue[]> {
   const sections = await sectionsOfMany(
     em,
     "venue",
     venues.map((venue) => venue.id),
   );
-  return venues.map((venue) => toVenueMessage(venue, sections.get(venue.id) ?? [], []));
+  return venues.map((venue) => toVenueMessage(venue, sections.get(venue.id) ?? []));
 }
 
-function toVenueMessage(venue: VenueEntity, sections: readonly MapSection[], seats: readonly MapSeat[]): Venue {
+function toVenueMessage(venue: VenueEntity, sections: readonly MapSection[]): Venue {
   return create(VenueSchema, {
     id: venue.id,
     organizerId: venue.organizerId,
@@ -61,7 +57,7 @@ function toVenueMessage(venue: VenueEntity, sections: readonly MapSection[], sea
     address: venue.address,
     countryCode: venue.countryCode,
     timeZone: venue.timeZone,
-    sections: sectionMessages(sections, seats),
+    sections: sectionMessages(sections),
     capacity: venue.capacity,
     createTime: timestampFromDate(venue.createTime),
     updateTime: timestampFromDate(venue.updateTime),

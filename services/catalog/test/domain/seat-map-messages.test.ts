@@ -1,35 +1,30 @@
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { Checker } from "@marquee/mesh";
-import { SectionSchema, VenueSchema } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
+import { SectionSchema } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { expect } from "chai";
 import { planSeatMap } from "../../src/domain/seat-map.js";
-import { encodedSize, sectionMessages } from "../../src/domain/seat-map-messages.js";
+import { sectionMessages } from "../../src/domain/seat-map-messages.js";
 
 function plan() {
-  const section = create(SectionSchema, {
-    name: "A",
-    layout: { case: "seated", value: { generator: { rowCount: 2, seatsPerRow: 2 } } },
-  });
-  return planSeatMap([section], new Checker(), "venue.sections");
+  const sections = [
+    create(SectionSchema, {
+      name: "A",
+      layout: { case: "seated", value: { generator: { rowCount: 2, seatsPerRow: 3, originX: 4, originY: 1 } } },
+    }),
+    create(SectionSchema, { name: "Floor", layout: { case: "generalAdmission", value: { capacity: 50 } } }),
+  ];
+  return planSeatMap(sections, new Checker(), "venue.sections");
 }
 
 describe("sectionMessages", () => {
-  it("turns a stored map back into rows of seats", () => {
-    const result = plan();
-    const [section] = sectionMessages(result.sections, result.seats);
-    expect(section?.layout.case).to.equal("seated");
-    const rows = section?.layout.case === "seated" ? section.layout.value.rows : [];
-    expect(rows.map((row) => [row.label, row.seats.map((seat) => seat.id)])).to.deep.equal([
-      ["A", ["a:A-1", "a:A-2"]],
-      ["B", ["a:B-1", "a:B-2"]],
-    ]);
-  });
-});
-
-describe("encodedSize", () => {
-  it("is the size the sections take in an encoded Venue", () => {
-    const result = plan();
-    const venue = create(VenueSchema, { sections: sectionMessages(result.sections, result.seats) });
-    expect(encodedSize(result.sections, result.seats)).to.equal(toBinary(VenueSchema, venue).length);
+  it("shows a stored map's sections without their seats, with capacity and bounds", () => {
+    const [seated, floor] = sectionMessages(plan().sections);
+    expect(seated?.layout.case).to.equal("seated");
+    expect(seated?.layout.case === "seated" ? seated.layout.value.rows : undefined).to.deep.equal([]);
+    expect(seated?.layout.case === "seated" ? seated.layout.value.generator : null).to.equal(undefined);
+    expect(seated).to.include({ id: "a", capacity: 6, minX: 4, minY: 1, maxX: 6, maxY: 2 });
+    expect(floor?.layout.case).to.equal("generalAdmission");
+    expect(floor?.layout.case === "generalAdmission" ? floor.layout.value.capacity : 0).to.equal(50);
+    expect(floor).to.include({ id: "floor", capacity: 50, minX: 0, maxX: 0 });
   });
 });

@@ -86,6 +86,17 @@ describe("checkStops", () => {
       "event.stops[3].id",
     ]);
   });
+
+  it("takes stop ids in lower case only, so a stop has one spelling (issue #20)", () => {
+    for (const id of ["Faridpur", "FARIDPUR", "fariDpur"]) {
+      const stops = route();
+      stops[1] = { ...stops[1], id } as (typeof stops)[number];
+      expect(violationsOf(stops), id).to.deep.equal(["event.stops[1].id"]);
+    }
+    const stops = route();
+    stops[1] = { ...stops[1], id: "faridpur_2-b" } as (typeof stops)[number];
+    expect(violationsOf(stops)).to.deep.equal([]);
+  });
 });
 
 describe("routeTimes", () => {

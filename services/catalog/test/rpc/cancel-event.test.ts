@@ -1,5 +1,5 @@
 import { startCatalogWithInventory } from "@marquee/inventory/testing";
-import { customerToken, organizerToken } from "@marquee/mesh/testing";
+import { customerToken, organizerToken, testId } from "@marquee/mesh/testing";
 import { EventState } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { EventCancelledSchema } from "@marquee/proto/marquee/events/v1/events_pb.js";
 import { HoldState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
@@ -35,7 +35,7 @@ describe("CatalogService.CancelEvent", () => {
   it("has inventory close the event's sales before it answers: live holds are released, new ones refused", async () => {
     const token = await organizerToken();
     const { event } = await createEventOn(catalog, token, arena(), concert);
-    const buyer = await customerToken("early-bird");
+    const buyer = await customerToken(testId("early-bird"));
     const { hold } = await catalog.inventory.client.holdBestAvailable(
       { eventId: event.id, quantity: 2 },
       { token: buyer },

@@ -8,7 +8,8 @@ describe("CatalogService.CreateVenue", () => {
   const catalog = useCatalog();
 
   it("creates a venue owned by the caller, with generated rows expanded and ids assigned", async () => {
-    const { venue } = await catalog.client.createVenue({ venue: arena() }, { token: await organizerToken() });
+    const token = await organizerToken();
+    const { venue } = await catalog.client.createVenue({ venue: arena() }, { token });
     expect(venue?.id).to.match(/^[0-9a-f-]{36}$/);
     expect(venue?.organizerId).to.equal(testUserIds.organizer);
     expect(venue?.capacity).to.equal(704);
@@ -17,18 +18,31 @@ describe("CatalogService.CreateVenue", () => {
       ["lower-bowl", "seated"],
       ["box", "seated"],
     ]);
-    const bowl = venue?.sections[1]?.layout;
-    const rows = bowl?.case === "seated" ? bowl.value.rows : [];
-    expect(rows).to.have.length(10);
-    expect(rows[9]?.label).to.equal("J");
-    expect(rows[9]?.seats[19]).to.include({ id: "lower-bowl:J-20", label: "20", x: 19, y: 14, seatClass: "standard" });
+    const { seats } = await catalog.client.listVenueSeats(
+      { venueId: venue?.id ?? "", sectionId: "lower-bowl", pageSize: 5000 },
+      { token },
+    );
+    expect(seats).to.have.length(200);
+    expect(new Set(seats.map((seat) => seat.rowLabel)).size).to.equal(10);
+    expect(seats[199]).to.include({ id: "lower-bowl:J-20", rowLabel: "J", label: "20", x: 19, y: 14 });
+    expect(seats[199]?.seatClass).to.equal("standard");
+  });
+
+  it("answers with the sections' capacities and bounds, without their seats", async () => {
+    const { venue } = await catalog.client.createVenue({ venue: arena() }, { token: await organizerToken() });
+    const [floor, bowl, box] = venue?.sections ?? [];
+    expect(bowl?.layout.case === "seated" ? bowl.layout.value : undefined).to.deep.include({ rows: [] });
+    expect(bowl?.layout.case === "seated" ? bowl.layout.value.generator : null).to.equal(undefined);
+    expect(bowl).to.include({ capacity: 200, minX: 0, minY: 5, maxX: 19, maxY: 14 });
+    expect(box).to.include({ capacity: 4, minX: 30, minY: 0, maxX: 33, maxY: 0 });
+    expect(floor).to.include({ capacity: 500, minX: 0, maxX: 0 });
   });
 
   it("lays out a 2+2 coach with its aisle", async () => {
-    const { venue } = await catalog.client.createVenue({ venue: coach() }, { token: await organizerToken() });
-    const cabin = venue?.sections[0]?.layout;
-    const firstRow = cabin?.case === "seated" ? cabin.value.rows[0] : undefined;
-    expect(firstRow?.seats.map((seat) => [seat.id, seat.x])).to.deep.equal([
+    const token = await organizerToken();
+    const { venue } = await catalog.client.createVenue({ venue: coach() }, { token });
+    const { seats } = await catalog.client.listVenueSeats({ venueId: venue?.id ?? "", pageSize: 4 }, { token });
+    expect(seats.map((seat) => [seat.id, seat.x])).to.deep.equal([
       ["cabin:A-1", 0],
       ["cabin:A-2", 1],
       ["cabin:A-3", 3],

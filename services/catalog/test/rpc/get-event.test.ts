@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { adminToken, customerToken, organizerToken, partnerToken, serviceToken } from "@marquee/mesh/testing";
+import { adminToken, customerToken, organizerToken, partnerToken, serviceToken, testId } from "@marquee/mesh/testing";
 import { EventState } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { expect } from "chai";
 import { createEventOn, useCatalog } from "../support/catalog.js";
@@ -23,7 +23,7 @@ describe("CatalogService.GetEvent", () => {
     const customer = await catalog.client.getEvent({ eventId: publishedId }, { token: await customerToken() });
     const partner = await catalog.client.getEvent(
       { eventId: publishedId },
-      { token: await partnerToken("agency", ["events.read"]) },
+      { token: await partnerToken(testId("agency"), ["events.read"]) },
     );
     expect(customer.event).to.deep.equal(anonymous.event);
     expect(partner.event).to.deep.equal(anonymous.event);

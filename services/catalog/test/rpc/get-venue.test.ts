@@ -14,13 +14,18 @@ describe("CatalogService.GetVenue", () => {
     venueId = venue?.id ?? "";
   });
 
-  it("returns the caller's venue with its whole seat map", async () => {
+  it("returns the caller's venue with its sections, their capacities and bounds, without their seats", async () => {
     const { venue } = await catalog.client.getVenue({ venueId }, { token: await organizerToken() });
-    const seats = venue?.sections.flatMap((s) =>
-      (s.layout.case === "seated" ? s.layout.value.rows : []).flatMap((r) => r.seats),
-    );
-    expect(seats).to.have.length(204);
     expect(venue?.name).to.equal("Dhaka Arena");
+    expect(venue?.capacity).to.equal(704);
+    expect(venue?.sections.map((s) => [s.id, s.layout.case, s.capacity])).to.deep.equal([
+      ["floor", "generalAdmission", 500],
+      ["lower-bowl", "seated", 200],
+      ["box", "seated", 4],
+    ]);
+    const seats = venue?.sections.flatMap((s) => (s.layout.case === "seated" ? s.layout.value.rows : []));
+    expect(seats).to.deep.equal([]);
+    expect(venue?.sections[1]).to.include({ minX: 0, minY: 5, maxX: 19, maxY: 14 });
   });
 
   it("answers NOT_FOUND to another organizer, as for a venue that does not exist", async () => {

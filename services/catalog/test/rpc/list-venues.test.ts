@@ -37,6 +37,7 @@ describe("CatalogService.ListVenues", () => {
     const bowl = venues[0]?.sections[1]?.layout;
     expect(venues[0]?.sections).to.have.length(3);
     expect(bowl?.case === "seated" ? bowl.value.rows : undefined).to.deep.equal([]);
+    expect(venues[0]?.sections.map((section) => section.capacity)).to.deep.equal([500, 200, 4]);
   });
 
   it("lists every organizer's venues to an admin", async () => {

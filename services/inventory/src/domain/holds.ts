@@ -4,6 +4,7 @@
  */
 
 import { randomUUID } from "node:crypto";
+import { isCanonicalUuid } from "@marquee/mesh";
 import type { RowRun } from "./row-run.js";
 
 /** Where a hold is in its life. */
@@ -97,19 +98,21 @@ export interface HoldPolicy {
 /**
  * A new hold id: the event's id, a dot, and a random UUID. GetHold, ExtendHold and ReleaseHold name only
  * the hold, and every key of a hold lives under its event's hash tag, so the id carries the event: one
- * lookup, one Cluster slot, no global index to keep in step.
+ * lookup, one Cluster slot, no global index to keep in step. `eventId` is canonical (the request rules
+ * refused any other spelling), so the id is too.
  */
 export function newHoldId(eventId: string): string {
   return `${eventId}.${randomUUID()}`;
 }
 
-/** The event of a hold id made by `newHoldId`, or undefined when the id is not one. */
+/**
+ * The event of a hold id made by `newHoldId` — two UUIDs in canonical lower-case form joined by a dot — or
+ * undefined when the id is not one, in another spelling included: the event part names Redis keys, so a
+ * hold id with its event in upper case must not reach the event's state under a second name.
+ */
 export function eventOfHoldId(holdId: string): string | undefined {
-  const match =
-    /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.exec(
-      holdId,
-    );
-  return match?.[1]?.toLowerCase();
+  const [eventId = "", random = "", ...rest] = holdId.split(".");
+  return rest.length === 0 && isCanonicalUuid(eventId) && isCanonicalUuid(random) ? eventId : undefined;
 }
 
 /** Whether a hold request names each seat once. Duplicates are INVALID_ARGUMENT before any script runs. */

@@ -10,7 +10,7 @@ import type { Inventory } from "../inventory.js";
  */
 export const closeSales = defineRpc(InventoryInternalService.method.closeSales, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    check.id("event_id", request.eventId);
   },
   handler(inventory: Inventory) {
     return async (request) => {

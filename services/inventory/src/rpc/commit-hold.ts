@@ -23,8 +23,7 @@ import { checkHoldId } from "./request-rules.js";
 export const commitHold = defineRpc(InventoryInternalService.method.commitHold, {
   rules(request, check) {
     checkHoldId(check, request.holdId);
-    check.required("order_id", request.orderId);
-    check.maxLength("order_id", request.orderId, 64);
+    check.id("order_id", request.orderId);
   },
   handler(inventory: Inventory) {
     return async (request) => {

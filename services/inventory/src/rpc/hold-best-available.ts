@@ -13,7 +13,7 @@ import { mostSeatsPerRequest } from "./request-rules.js";
  */
 export const holdBestAvailable = defineRpc(InventoryService.method.holdBestAvailable, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    check.id("event_id", request.eventId);
     checkRide(check, request.ride);
     check.range("quantity", request.quantity, 1, mostSeatsPerRequest);
   },

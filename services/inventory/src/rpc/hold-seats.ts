@@ -13,7 +13,7 @@ import { mostSeatsPerRequest } from "./request-rules.js";
  */
 export const holdSeats = defineRpc(InventoryService.method.holdSeats, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    check.id("event_id", request.eventId);
     checkRide(check, request.ride);
     check.that("seat_ids", request.seatIds.length > 0 || request.places.length > 0, "hold at least one seat or place");
     check.that("seat_ids", request.seatIds.length <= mostSeatsPerRequest, `at most ${mostSeatsPerRequest} seats`);

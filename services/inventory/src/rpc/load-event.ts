@@ -8,7 +8,7 @@ import type { Inventory } from "../inventory.js";
  */
 export const loadEvent = defineRpc(InventoryInternalService.method.loadEvent, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    check.id("event_id", request.eventId);
   },
   handler(inventory: Inventory) {
     return async (request) => {

@@ -12,8 +12,8 @@ import { mostSeatsPerRequest } from "./request-rules.js";
  */
 export const releaseSold = defineRpc(InventoryInternalService.method.releaseSold, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
-    check.required("order_id", request.orderId);
+    check.id("event_id", request.eventId);
+    check.id("order_id", request.orderId);
     check.that("seat_ids", request.seatIds.length <= mostSeatsPerRequest, `at most ${mostSeatsPerRequest} seats`);
     check.unique("seat_ids", request.seatIds);
     check.each("places", request.places, (place, path) => {

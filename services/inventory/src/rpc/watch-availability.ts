@@ -17,7 +17,7 @@ export const snapshotBatchSize = 20_000;
  */
 export const watchAvailability = defineRpc(InventoryService.method.watchAvailability, {
   rules(request, check) {
-    if (check.required("event_id", request.eventId)) check.uuid("event_id", request.eventId);
+    check.id("event_id", request.eventId);
     checkRide(check, request.ride);
   },
   handler(inventory: Inventory) {

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@marquee/mesh";
-import { customerToken, organizerToken, preconditions, testUserIds, waitFor } from "@marquee/mesh/testing";
+import { customerToken, organizerToken, preconditions, testId, testUserIds, waitFor } from "@marquee/mesh/testing";
 import type { EventSchema, VenueSchema } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { SeatState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { expect } from "chai";
@@ -76,7 +76,7 @@ describe("a cancellation racing buyers (issue #20, a cancelled event keeps selli
     // the cancellation has answered (a checkout that was slow to pay); it stops once it has sent a hold
     // and that commit after the answer.
     const buyer = async (index: number) => {
-      const token = await customerToken(`racer-${index}`);
+      const token = await customerToken(testId(`racer-${index}`));
       let kept: string | undefined;
       let keptOne = false;
       let round = 0;
@@ -84,7 +84,9 @@ describe("a cancellation racing buyers (issue #20, a cancelled event keeps selli
         if (kept !== undefined && answeredAt !== undefined) {
           const holdId = kept;
           kept = undefined;
-          const done = await attempt("commit", () => env.internal.commitHold({ holdId, orderId: `kept-${index}` }));
+          const done = await attempt("commit", () =>
+            env.internal.commitHold({ holdId, orderId: testId(`kept-${index}`) }),
+          );
           if (done) committed.push(holdId);
           continue;
         }
@@ -105,7 +107,7 @@ describe("a cancellation racing buyers (issue #20, a cancelled event keeps selli
         }
         await new Promise((resolve) => setTimeout(resolve, index % 5));
         const done = await attempt("commit", () =>
-          env.internal.commitHold({ holdId, orderId: `order-${index}-${round}` }),
+          env.internal.commitHold({ holdId, orderId: testId(`order-${index}-${round}`) }),
         );
         if (done) committed.push(holdId);
       }

@@ -8,6 +8,7 @@ import {
   freePort,
   organizerToken,
   preconditions,
+  testId,
   testUserIds,
   waitFor,
 } from "@marquee/mesh/testing";
@@ -43,16 +44,16 @@ describe("InventoryInternalService.CloseSales", () => {
 
   it("releases live holds and refuses to extend or commit them; a sale made before stays sold and refundable", async () => {
     const event = await publish(env.catalog, hall, concertIn);
-    const token = await customerToken("closing-buyer");
+    const token = await customerToken(testId("closing-buyer"));
     const { hold: live } = await env.client.holdSeats({ eventId: event.id, seatIds: ["stalls:A-1"] }, { token });
     const { hold: paid } = await env.client.holdSeats({ eventId: event.id, seatIds: ["stalls:A-2"] }, { token });
-    await env.internal.commitHold({ holdId: paid?.id ?? "", orderId: "order-paid" });
+    await env.internal.commitHold({ holdId: paid?.id ?? "", orderId: testId("order-paid") });
 
     expect(await env.internal.closeSales({ eventId: event.id })).to.include({ releasedHoldCount: 1 });
     expect((await env.client.getHold({ holdId: live?.id ?? "" }, { token })).hold?.state).to.equal(HoldState.RELEASED);
     for (const refused of [
       () => env.client.extendHold({ holdId: live?.id ?? "" }, { token }),
-      () => env.internal.commitHold({ holdId: live?.id ?? "", orderId: "order-late" }),
+      () => env.internal.commitHold({ holdId: live?.id ?? "", orderId: testId("order-late") }),
       () => env.client.holdSeats({ eventId: event.id, seatIds: ["stalls:A-3"] }, { token }),
       () => env.client.holdBestAvailable({ eventId: event.id, quantity: 2 }, { token }),
       () => env.client.holdSeats({ eventId: event.id, places: [{ sectionId: "pit", quantity: 2 }] }, { token }),
@@ -62,10 +63,10 @@ describe("InventoryInternalService.CloseSales", () => {
       expect(preconditions(error)).to.deep.equal(cancelled(event.id));
     }
     // The saga retrying the commit of a sale made before the closure gets that sale; the refund works.
-    const retried = await env.internal.commitHold({ holdId: paid?.id ?? "", orderId: "order-paid" });
+    const retried = await env.internal.commitHold({ holdId: paid?.id ?? "", orderId: testId("order-paid") });
     expect(retried.hold?.state).to.equal(HoldState.COMMITTED);
     expect(await soldRows(env.orm, event.id)).to.have.length(1);
-    const refund = await env.internal.releaseSold({ eventId: event.id, orderId: "order-paid" });
+    const refund = await env.internal.releaseSold({ eventId: event.id, orderId: testId("order-paid") });
     expect(refund.releasedSeatIds).to.deep.equal(["stalls:A-2"]);
     // Idempotent: closing again releases nothing and succeeds.
     expect(await env.internal.closeSales({ eventId: event.id })).to.include({ releasedHoldCount: 0 });
@@ -76,7 +77,7 @@ describe("InventoryInternalService.CloseSales", () => {
     expect(await env.redis.exists(`{ev:${event.id}}:meta`)).to.equal(0);
     expect(await env.internal.closeSales({ eventId: event.id })).to.include({ releasedHoldCount: 0 });
     expect(await closedRow(event.id)).to.equal(true);
-    const token = await customerToken("first-in-line");
+    const token = await customerToken(testId("first-in-line"));
     const error = await failureOf(env.client.holdSeats({ eventId: event.id, seatIds: ["stalls:A-1"] }, { token }));
     expect(preconditions(error)).to.deep.equal(cancelled(event.id));
     expect((await env.internal.loadEvent({ eventId: event.id })).seatCount).to.equal(104);
@@ -91,9 +92,9 @@ describe("InventoryInternalService.CloseSales", () => {
 
   it("keeps an event closed after Redis lost it (FLUSHALL): the load reads the closure back with the ledger", async () => {
     const event = await publish(env.catalog, hall, concertIn);
-    const token = await customerToken("before-the-loss");
+    const token = await customerToken(testId("before-the-loss"));
     const { hold: paid } = await env.client.holdSeats({ eventId: event.id, seatIds: ["box:A-1"] }, { token });
-    await env.internal.commitHold({ holdId: paid?.id ?? "", orderId: "order-kept" });
+    await env.internal.commitHold({ holdId: paid?.id ?? "", orderId: testId("order-kept") });
     await env.client.holdSeats({ eventId: event.id, seatIds: ["box:A-2"] }, { token });
     // Closed in inventory only: catalog still says PUBLISHED, so only inventory's own record can refuse.
     await env.internal.closeSales({ eventId: event.id });
@@ -125,7 +126,7 @@ describe("InventoryInternalService.CloseSales", () => {
     const asCustomer = createClient(InventoryInternalService, { address: env.server.address });
     try {
       const error = await failureOf(
-        asCustomer.closeSales({ eventId: randomUUID() }, { token: await customerToken("intruder") }),
+        asCustomer.closeSales({ eventId: randomUUID() }, { token: await customerToken(testId("intruder")) }),
       );
       expect(error.code).to.equal(Code.PermissionDenied);
     } finally {
@@ -146,7 +147,7 @@ describe("EventCancelled from catalog's stream", () => {
 
   it("closes the event's sales in inventory too, for an event cancelled without CloseSales", async () => {
     const event = await publish(env.catalog, hall, concertIn);
-    const token = await customerToken("holding-on");
+    const token = await customerToken(testId("holding-on"));
     const { hold } = await env.client.holdSeats({ eventId: event.id, seatIds: ["stalls:C-5"] }, { token });
     // An EventCancelled that reached the stream without CloseSales having run (a catalog from before it
     // was called, say): written to catalog's outbox the way CancelEvent writes it, relayed to the stream.
@@ -191,7 +192,7 @@ describe("CatalogService.CancelEvent while inventory is down", () => {
       expect((await catalog.client.getEvent({ eventId: event.id })).event?.state).to.equal(EventState.PUBLISHED);
 
       inventory = await startInventoryOn(port, catalog);
-      const token = await customerToken("patient-buyer");
+      const token = await customerToken(testId("patient-buyer"));
       // Connections to a port that refused them are retried with a backoff (grpc-js shares one per address
       // in a process): the first calls may still fail while it runs out.
       const { hold } = await waitFor(

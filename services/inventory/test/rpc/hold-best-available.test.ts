@@ -1,5 +1,5 @@
 import { Code } from "@marquee/mesh";
-import { badFields, customerToken, failureOf, preconditions } from "@marquee/mesh/testing";
+import { badFields, customerToken, failureOf, preconditions, testId } from "@marquee/mesh/testing";
 import { expect } from "chai";
 import { coach, concertIn, hall, publish, ride, tripOn, useInventory } from "../support/inventory.js";
 
@@ -8,12 +8,15 @@ describe("InventoryService.HoldBestAvailable", () => {
 
   it("picks adjacent seats in the front-most row that has them, and never the same seats for two buyers", async () => {
     const event = await publish(env.catalog, hall, concertIn);
-    await env.client.holdSeats({ eventId: event.id, seatIds: ["stalls:A-3"] }, { token: await customerToken("early") });
+    await env.client.holdSeats(
+      { eventId: event.id, seatIds: ["stalls:A-3"] },
+      { token: await customerToken(testId("early")) },
+    );
     const pick = async (buyer: string, quantity: number) =>
       (
         await env.client.holdBestAvailable(
           { eventId: event.id, quantity, sectionId: "stalls", requireAdjacent: true },
-          { token: await customerToken(buyer) },
+          { token: await customerToken(testId(buyer)) },
         )
       ).hold?.seatIds;
     // A-3 is taken: row A has A-4 … A-10 free in one run.
@@ -25,7 +28,7 @@ describe("InventoryService.HoldBestAvailable", () => {
 
   it("chooses by seat class and price tier, and holds places when the section is general admission", async () => {
     const event = await publish(env.catalog, hall, concertIn);
-    const token = await customerToken("chooser");
+    const token = await customerToken(testId("chooser"));
     const premium = await env.client.holdBestAvailable(
       { eventId: event.id, quantity: 2, seatClass: "premium" },
       { token },
@@ -43,7 +46,7 @@ describe("InventoryService.HoldBestAvailable", () => {
 
   it("answers FAILED_PRECONDITION when no adjacent run is free for the ride; the same seats are free on other legs", async () => {
     const trip = await publish(env.catalog, coach, tripOn);
-    const token = await customerToken("late-traveller");
+    const token = await customerToken(testId("late-traveller"));
     const windows = await env.client.holdBestAvailable(
       { eventId: trip.id, ride: ride("jessore", "kolkata"), quantity: 8, seatClass: "window" },
       { token },
@@ -52,7 +55,7 @@ describe("InventoryService.HoldBestAvailable", () => {
     const error = await failureOf(
       env.client.holdBestAvailable(
         { eventId: trip.id, ride: ride("jessore", "kolkata"), quantity: 8, seatClass: "window", requireAdjacent: true },
-        { token: await customerToken("another") },
+        { token: await customerToken(testId("another")) },
       ),
     );
     expect(error.code).to.equal(Code.FailedPrecondition);
@@ -60,14 +63,14 @@ describe("InventoryService.HoldBestAvailable", () => {
     // The same window seats are free before Jessore.
     const early = await env.client.holdBestAvailable(
       { eventId: trip.id, ride: ride("dhaka", "jessore"), quantity: 8, seatClass: "window" },
-      { token: await customerToken("early-traveller") },
+      { token: await customerToken(testId("early-traveller")) },
     );
     expect(early.hold?.seatIds).to.deep.equal(windows.hold?.seatIds);
   });
 
   it("refuses a quantity below 1, an unknown section, class or tier, and more than the cap", async () => {
     const event = await publish(env.catalog, hall, (venueId) => concertIn(venueId, { maxSeatsPerUser: 4 }));
-    const token = await customerToken("picky");
+    const token = await customerToken(testId("picky"));
     const zero = await failureOf(env.client.holdBestAvailable({ eventId: event.id, quantity: 0 }, { token }));
     expect(badFields(zero)).to.deep.equal(["quantity"]);
     const unknown = await failureOf(

@@ -1,5 +1,5 @@
 import { Code, metricsRegistry } from "@marquee/mesh";
-import { badFields, customerToken, failureOf, preconditions, quotaSubjects } from "@marquee/mesh/testing";
+import { badFields, customerToken, failureOf, preconditions, quotaSubjects, testId } from "@marquee/mesh/testing";
 import { HoldState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { expect } from "chai";
 import { coach, concertIn, hall, publish, ride, tripOn, useInventory } from "../support/inventory.js";
@@ -9,13 +9,13 @@ describe("InventoryService.HoldSeats", () => {
 
   it("holds named seats and general-admission places for the caller, all or nothing", async () => {
     const event = await publish(env.catalog, hall, concertIn);
-    const token = await customerToken("buyer-1");
+    const token = await customerToken(testId("buyer-1"));
     const { hold } = await env.client.holdSeats(
       { eventId: event.id, seatIds: ["stalls:A-1", "stalls:A-2"], places: [{ sectionId: "pit", quantity: 3 }] },
       { token },
     );
     expect(hold?.state).to.equal(HoldState.ACTIVE);
-    expect(hold?.userId).to.equal("buyer-1");
+    expect(hold?.userId).to.equal(testId("buyer-1"));
     expect(hold?.seatIds).to.deep.equal(["stalls:A-1", "stalls:A-2"]);
     expect(hold?.places).to.deep.include({
       sectionId: "pit",
@@ -34,11 +34,14 @@ describe("InventoryService.HoldSeats", () => {
 
   it("refuses seats another buyer holds, naming each, and holds none of the request", async () => {
     const event = await publish(env.catalog, hall, concertIn);
-    await env.client.holdSeats({ eventId: event.id, seatIds: ["stalls:B-5"] }, { token: await customerToken("first") });
+    await env.client.holdSeats(
+      { eventId: event.id, seatIds: ["stalls:B-5"] },
+      { token: await customerToken(testId("first")) },
+    );
     const error = await failureOf(
       env.client.holdSeats(
         { eventId: event.id, seatIds: ["stalls:B-4", "stalls:B-5"] },
-        { token: await customerToken("second") },
+        { token: await customerToken(testId("second")) },
       ),
     );
     expect(error.code).to.equal(Code.FailedPrecondition);
@@ -58,9 +61,9 @@ describe("InventoryService.HoldSeats", () => {
     const sell = async (buyer: string, from: string, to: string) => {
       const { hold } = await env.client.holdSeats(
         { eventId: trip.id, ride: ride(from, to), seatIds: ["cabin:7-A"] },
-        { token: await customerToken(buyer) },
+        { token: await customerToken(testId(buyer)) },
       );
-      await env.internal.commitHold({ holdId: hold?.id ?? "", orderId: `order-${buyer}` });
+      await env.internal.commitHold({ holdId: hold?.id ?? "", orderId: testId(`order-${buyer}`) });
       return hold;
     };
     const first = await sell("rahim", "dhaka", "jessore");
@@ -68,7 +71,7 @@ describe("InventoryService.HoldSeats", () => {
     expect(first?.ride).to.deep.include({ boardingStopId: "dhaka", alightingStopId: "jessore" });
     expect(second?.ride).to.deep.include({ boardingStopId: "jessore", alightingStopId: "kolkata" });
 
-    const token = await customerToken("third");
+    const token = await customerToken(testId("third"));
     const whole = await failureOf(
       env.client.holdSeats({ eventId: trip.id, ride: ride("dhaka", "kolkata"), seatIds: ["cabin:7-A"] }, { token }),
     );
@@ -101,7 +104,7 @@ describe("InventoryService.HoldSeats", () => {
 
   it("caps a buyer's held and bought seats per event, for one request and across holds", async () => {
     const event = await publish(env.catalog, hall, (venueId) => concertIn(venueId, { maxSeatsPerUser: 4 }));
-    const token = await customerToken("capped");
+    const token = await customerToken(testId("capped"));
     const alone = await failureOf(
       env.client.holdSeats(
         { eventId: event.id, seatIds: ["stalls:C-1"], places: [{ sectionId: "pit", quantity: 4 }] },
@@ -109,12 +112,12 @@ describe("InventoryService.HoldSeats", () => {
       ),
     );
     expect(alone.code).to.equal(Code.ResourceExhausted);
-    expect(quotaSubjects(alone)).to.deep.equal([`user:capped/event:${event.id}`]);
+    expect(quotaSubjects(alone)).to.deep.equal([`user:${testId("capped")}/event:${event.id}`]);
     const { hold } = await env.client.holdSeats(
       { eventId: event.id, seatIds: ["stalls:C-1", "stalls:C-2"] },
       { token },
     );
-    await env.internal.commitHold({ holdId: hold?.id ?? "", orderId: "order-capped" });
+    await env.internal.commitHold({ holdId: hold?.id ?? "", orderId: testId("order-capped") });
     await env.client.holdSeats({ eventId: event.id, seatIds: ["stalls:C-3"] }, { token });
     const across = await failureOf(
       env.client.holdSeats({ eventId: event.id, seatIds: ["stalls:C-4", "stalls:C-5"] }, { token }),
@@ -123,7 +126,7 @@ describe("InventoryService.HoldSeats", () => {
     expect(across.rawMessage).to.contain("at most 4 seats");
     const other = await env.client.holdSeats(
       { eventId: event.id, seatIds: ["stalls:C-4"] },
-      { token: await customerToken("someone-else") },
+      { token: await customerToken(testId("someone-else")) },
     );
     expect(other.hold?.state).to.equal(HoldState.ACTIVE);
   });
@@ -201,7 +204,7 @@ describe("InventoryService.HoldSeats", () => {
 
     for (const [name, request, code, fields] of cases) {
       it(`${name}: ${Code[code]} ${fields.join(", ")}`, async () => {
-        const token = await customerToken("bad-input");
+        const token = await customerToken(testId("bad-input"));
         const error = await failureOf(env.client.holdSeats(request(eventId, tripId), { token }));
         expect(error.code).to.equal(code);
         expect(badFields(error)).to.deep.equal(fields);

@@ -8,6 +8,7 @@ import {
   failureOf,
   organizerToken,
   preconditions,
+  testId,
   wholeMinutesFromNowMs,
 } from "@marquee/mesh/testing";
 import type { EventSchema } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
@@ -58,10 +59,10 @@ describe("InventoryService on trips of more than 8 legs", () => {
     const sell = async (buyer: string, from: number, to: number) => {
       const { hold } = await env.client.holdSeats(
         { eventId: train.id, ride: ride(halts[from] ?? "", halts[to] ?? ""), seatIds: ["cabin:7-A"] },
-        { token: await customerToken(buyer) },
+        { token: await customerToken(testId(buyer)) },
       );
       expect(hold?.state).to.equal(HoldState.ACTIVE);
-      await env.internal.commitHold({ holdId: hold?.id ?? "", orderId: `order-${buyer}` });
+      await env.internal.commitHold({ holdId: hold?.id ?? "", orderId: testId(`order-${buyer}`) });
       return hold;
     };
     const first = await sell("rahim", 0, 12);
@@ -69,7 +70,7 @@ describe("InventoryService on trips of more than 8 legs", () => {
     expect(first?.ride).to.deep.include({ boardingStopId: "halt-0", alightingStopId: "halt-12" });
     expect(second?.ride).to.deep.include({ boardingStopId: "halt-12", alightingStopId: "halt-29" });
 
-    const token = await customerToken("third");
+    const token = await customerToken(testId("third"));
     const across = await failureOf(
       env.client.holdSeats(
         { eventId: train.id, ride: ride("halt-10", "halt-14"), seatIds: ["cabin:7-A", "cabin:7-B"] },
@@ -121,7 +122,7 @@ describe("InventoryService on trips of more than 8 legs", () => {
   it(`takes a train of ${MAX_LEGS + 1} stops (${MAX_LEGS} legs) end to end`, async () => {
     const longest = haltIds(MAX_LEGS + 1);
     const train = await publish(env.catalog, coach, (venueId) => stoppingTrain(venueId, MAX_LEGS + 1));
-    const token = await customerToken("longest");
+    const token = await customerToken(testId("longest"));
     const { hold } = await env.client.holdSeats(
       { eventId: train.id, ride: ride(longest[MAX_LEGS - 1] ?? "", longest[MAX_LEGS] ?? ""), seatIds: ["cabin:1-A"] },
       { token },
@@ -130,7 +131,7 @@ describe("InventoryService on trips of more than 8 legs", () => {
     // The whole route: 1-A is taken on its last leg, so the front row's first free pair is 1-B, 1-C.
     const best = await env.client.holdBestAvailable(
       { eventId: train.id, quantity: 2, requireAdjacent: true },
-      { token: await customerToken("whole") },
+      { token: await customerToken(testId("whole")) },
     );
     expect(best.hold?.seatIds).to.deep.equal(["cabin:1-B", "cabin:1-C"]);
     const lastLeg = await env.client.getAvailability({

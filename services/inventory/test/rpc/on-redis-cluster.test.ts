@@ -1,5 +1,5 @@
 import { Code } from "@marquee/mesh";
-import { customerToken, failureOf, preconditions, testRedisCluster, waitFor } from "@marquee/mesh/testing";
+import { customerToken, failureOf, preconditions, testId, testRedisCluster, waitFor } from "@marquee/mesh/testing";
 import { HoldState, SeatState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { expect } from "chai";
 import type { Cluster } from "ioredis";
@@ -25,27 +25,27 @@ describe("the inventory service with seat state on a 3-master Redis Cluster", ()
       }
     })();
     try {
-      const rahim = await customerToken("rahim");
+      const rahim = await customerToken(testId("rahim"));
       const { hold } = await env.client.holdSeats(
         { eventId: trip.id, ride: ride("dhaka", "jessore"), seatIds: ["cabin:7-A"] },
         { token: rahim },
       );
-      await env.internal.commitHold({ holdId: hold?.id ?? "", orderId: "order-rahim" });
+      await env.internal.commitHold({ holdId: hold?.id ?? "", orderId: testId("order-rahim") });
       const refused = await failureOf(
         env.client.holdSeats(
           { eventId: trip.id, ride: ride("faridpur", "benapole"), seatIds: ["cabin:7-A"] },
-          { token: await customerToken("karim") },
+          { token: await customerToken(testId("karim")) },
         ),
       );
       expect(refused.code).to.equal(Code.FailedPrecondition);
       expect(preconditions(refused).map((p) => p.subject)).to.deep.equal(["seat:cabin:7-A/leg:faridpur-jessore"]);
       const later = await env.client.holdSeats(
         { eventId: trip.id, ride: ride("jessore", "kolkata"), seatIds: ["cabin:7-A"] },
-        { token: await customerToken("karim") },
+        { token: await customerToken(testId("karim")) },
       );
       expect(later.hold?.state).to.equal(HoldState.ACTIVE);
 
-      const buyer = await customerToken("concertgoer");
+      const buyer = await customerToken(testId("concertgoer"));
       const { hold: lapsing } = await env.client.holdSeats(
         { eventId: event.id, seatIds: ["stalls:A-1"] },
         { token: buyer },

@@ -1,5 +1,13 @@
 import { Code } from "@marquee/mesh";
-import { customerToken, failureOf, preconditions, restartRedis, stopRedis, waitFor } from "@marquee/mesh/testing";
+import {
+  customerToken,
+  failureOf,
+  preconditions,
+  restartRedis,
+  stopRedis,
+  testId,
+  waitFor,
+} from "@marquee/mesh/testing";
 import { HoldState, SeatState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { expect } from "chai";
 import { concertIn, hall, publish, useInventory } from "../support/inventory.js";
@@ -10,12 +18,12 @@ describe("the inventory service through a Redis restart that loses every key", (
   it("answers UNAVAILABLE while Redis is down, then sells from the ledger: sold stays sold, live holds are gone", async function () {
     this.timeout(60_000);
     const event = await publish(env.catalog, hall, concertIn);
-    const buyer = await customerToken("before-the-outage");
+    const buyer = await customerToken(testId("before-the-outage"));
     const { hold: bought } = await env.client.holdSeats(
       { eventId: event.id, seatIds: ["stalls:A-1"] },
       { token: buyer },
     );
-    await env.internal.commitHold({ holdId: bought?.id ?? "", orderId: "order-before" });
+    await env.internal.commitHold({ holdId: bought?.id ?? "", orderId: testId("order-before") });
     const { hold: live } = await env.client.holdSeats({ eventId: event.id, seatIds: ["stalls:A-2"] }, { token: buyer });
     expect(live?.state).to.equal(HoldState.ACTIVE);
 
@@ -35,7 +43,7 @@ describe("the inventory service through a Redis restart that loses every key", (
     })();
     try {
       await waitFor("the watcher's snapshot", () => snapshot);
-      const token = await customerToken("after-the-outage");
+      const token = await customerToken(testId("after-the-outage"));
       await stopRedis();
       const down = await failureOf(env.client.holdSeats({ eventId: event.id, seatIds: ["stalls:A-3"] }, { token }));
       expect(down.code).to.equal(Code.Unavailable);

@@ -1,5 +1,5 @@
 import { Code } from "@marquee/mesh";
-import { badFields, customerToken, failureOf } from "@marquee/mesh/testing";
+import { badFields, customerToken, failureOf, testId } from "@marquee/mesh/testing";
 import { HoldState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { expect } from "chai";
 import { coach, concertIn, hall, publish, ride, tripOn, useInventory } from "../support/inventory.js";
@@ -47,7 +47,7 @@ describe("InventoryService rides", () => {
 
   for (const [name, call] of rpcs) {
     it(`${name}: a present ride with both stops empty is INVALID_ARGUMENT naming both, on a trip and on an event`, async () => {
-      const token = await customerToken("rider");
+      const token = await customerToken(testId("rider"));
       for (const id of [tripId, eventId]) {
         const error = await failureOf(call(id, ride("", ""), token));
         expect(error.code, id).to.equal(Code.InvalidArgument);
@@ -59,7 +59,7 @@ describe("InventoryService rides", () => {
   }
 
   it("takes an omitted ride as the whole route, and changes nothing for a refused one", async () => {
-    const token = await customerToken("whole-route");
+    const token = await customerToken(testId("whole-route"));
     const { hold } = await env.client.holdSeats({ eventId: tripId, seatIds: ["cabin:2-A"] }, { token });
     expect(hold?.state).to.equal(HoldState.ACTIVE);
     expect(hold?.ride).to.deep.include({ boardingStopId: "dhaka", alightingStopId: "kolkata" });

@@ -1,5 +1,5 @@
 import { Code } from "@marquee/mesh";
-import { badFields, customerToken, failureOf } from "@marquee/mesh/testing";
+import { badFields, customerToken, failureOf, testId } from "@marquee/mesh/testing";
 import { SeatState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { expect } from "chai";
 import { coach, concertIn, hall, publish, ride, soldRows, tripOn, useInventory } from "../support/inventory.js";
@@ -10,9 +10,9 @@ describe("sold seats: ReleaseSold, and LoadEvent rebuilding Redis from the ledge
   async function buy(eventId: string, buyer: string, seatIds: string[], orderId: string, leg?: [string, string]) {
     const { hold } = await env.client.holdSeats(
       { eventId, seatIds, ...(leg ? { ride: ride(...leg) } : {}) },
-      { token: await customerToken(buyer) },
+      { token: await customerToken(testId(buyer)) },
     );
-    await env.internal.commitHold({ holdId: hold?.id ?? "", orderId });
+    await env.internal.commitHold({ holdId: hold?.id ?? "", orderId: testId(orderId) });
   }
 
   async function seatStates(eventId: string, leg?: [string, string]) {
@@ -27,11 +27,19 @@ describe("sold seats: ReleaseSold, and LoadEvent rebuilding Redis from the ledge
   it("returns an order's seats to sale, named or all, and a retry changes nothing", async () => {
     const event = await publish(env.catalog, hall, concertIn);
     await buy(event.id, "refunded", ["stalls:B-1", "stalls:B-2", "stalls:B-3"], "order-r");
-    const named = await env.internal.releaseSold({ eventId: event.id, orderId: "order-r", seatIds: ["stalls:B-2"] });
+    const named = await env.internal.releaseSold({
+      eventId: event.id,
+      orderId: testId("order-r"),
+      seatIds: ["stalls:B-2"],
+    });
     expect(named.releasedSeatIds).to.deep.equal(["stalls:B-2"]);
-    const again = await env.internal.releaseSold({ eventId: event.id, orderId: "order-r", seatIds: ["stalls:B-2"] });
+    const again = await env.internal.releaseSold({
+      eventId: event.id,
+      orderId: testId("order-r"),
+      seatIds: ["stalls:B-2"],
+    });
     expect(again.releasedSeatIds).to.deep.equal([]);
-    const rest = await env.internal.releaseSold({ eventId: event.id, orderId: "order-r" });
+    const rest = await env.internal.releaseSold({ eventId: event.id, orderId: testId("order-r") });
     expect(rest.releasedSeatIds).to.deep.equal(["stalls:B-1", "stalls:B-3"]);
     expect(await soldRows(env.orm, event.id)).to.deep.equal([]);
     expect(await seatStates(event.id)).to.deep.equal({});
@@ -42,11 +50,15 @@ describe("sold seats: ReleaseSold, and LoadEvent rebuilding Redis from the ledge
   it("answers NOT_FOUND for an order without seats and INVALID_ARGUMENT for a seat the order did not buy", async () => {
     const event = await publish(env.catalog, hall, concertIn);
     await buy(event.id, "buyer", ["stalls:C-1"], "order-c");
-    expect((await failureOf(env.internal.releaseSold({ eventId: event.id, orderId: "order-none" }))).code).to.equal(
-      Code.NotFound,
-    );
+    expect(
+      (await failureOf(env.internal.releaseSold({ eventId: event.id, orderId: testId("order-none") }))).code,
+    ).to.equal(Code.NotFound);
     const error = await failureOf(
-      env.internal.releaseSold({ eventId: event.id, orderId: "order-c", seatIds: ["stalls:C-1", "stalls:C-2"] }),
+      env.internal.releaseSold({
+        eventId: event.id,
+        orderId: testId("order-c"),
+        seatIds: ["stalls:C-1", "stalls:C-2"],
+      }),
     );
     expect(badFields(error)).to.deep.equal(["seat_ids[1]"]);
     expect(await seatStates(event.id)).to.deep.equal({ "stalls:C-1": SeatState.SOLD });
@@ -60,7 +72,7 @@ describe("sold seats: ReleaseSold, and LoadEvent rebuilding Redis from the ledge
     await buy(trip.id, "c", ["cabin:7-A", "cabin:7-B"], "order-c", ["jessore", "kolkata"]);
     await env.client.holdSeats(
       { eventId: event.id, seatIds: ["stalls:E-5"] },
-      { token: await customerToken("holder") },
+      { token: await customerToken(testId("holder")) },
     );
     const rides: [string, string][] = [
       ["dhaka", "faridpur"],
@@ -81,7 +93,7 @@ describe("sold seats: ReleaseSold, and LoadEvent rebuilding Redis from the ledge
     const blocked = await failureOf(
       env.client.holdSeats(
         { eventId: trip.id, ride: ride("faridpur", "benapole"), seatIds: ["cabin:7-A"] },
-        { token: await customerToken("d") },
+        { token: await customerToken(testId("d")) },
       ),
     );
     expect(blocked.code).to.equal(Code.FailedPrecondition);

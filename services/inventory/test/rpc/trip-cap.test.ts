@@ -1,5 +1,5 @@
 import { Code } from "@marquee/mesh";
-import { customerToken, failureOf, quotaSubjects } from "@marquee/mesh/testing";
+import { customerToken, failureOf, quotaSubjects, testId } from "@marquee/mesh/testing";
 import { QuotaFailureSchema } from "@marquee/proto/google/rpc/error_details_pb.js";
 import { HoldState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { expect } from "chai";
@@ -15,12 +15,12 @@ describe("InventoryService per-user cap on a trip", () => {
 
   it("lets a buyer at the cap hold the same seats again on a disjoint ride, and refuses a third seat naming the full leg", async () => {
     const trip = await publish(env.catalog, coach, (venueId) => tripOn(venueId, { maxSeatsPerUser: 2 }));
-    const token = await customerToken("family");
+    const token = await customerToken(testId("family"));
     const hold = async (from: string, to: string, seatIds: string[]) =>
       (await env.client.holdSeats({ eventId: trip.id, ride: ride(from, to), seatIds }, { token })).hold;
 
     const out = await hold("dhaka", "jessore", ["cabin:7-A", "cabin:7-B"]);
-    await env.internal.commitHold({ holdId: out?.id ?? "", orderId: "order-family-out" });
+    await env.internal.commitHold({ holdId: out?.id ?? "", orderId: testId("order-family-out") });
     // The same two seats on the rest of the route: two seats at any point, within the cap of 2.
     const on = await hold("jessore", "kolkata", ["cabin:7-A", "cabin:7-B"]);
     expect(on?.state).to.equal(HoldState.ACTIVE);
@@ -30,7 +30,7 @@ describe("InventoryService per-user cap on a trip", () => {
     );
     expect(third.code).to.equal(Code.ResourceExhausted);
     expect(third.rawMessage).to.contain("at most 2 seats per buyer on any leg of this trip");
-    expect(quotaSubjects(third)).to.deep.equal([`user:family/event:${trip.id}`]);
+    expect(quotaSubjects(third)).to.deep.equal([`user:${testId("family")}/event:${trip.id}`]);
     const [violation] = third.findDetails(QuotaFailureSchema).flatMap((detail) => detail.violations);
     expect(violation?.description).to.equal(
       "holds and orders count 2 seats from faridpur to jessore; 1 more would pass the cap of 2",
@@ -46,7 +46,7 @@ describe("InventoryService per-user cap on a trip", () => {
     // Another buyer's cap is their own.
     const other = await env.client.holdSeats(
       { eventId: trip.id, ride: ride("dhaka", "kolkata"), seatIds: ["cabin:9-A", "cabin:9-B"] },
-      { token: await customerToken("someone-else") },
+      { token: await customerToken(testId("someone-else")) },
     );
     expect(other.hold?.state).to.equal(HoldState.ACTIVE);
   });

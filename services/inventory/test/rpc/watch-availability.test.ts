@@ -1,4 +1,4 @@
-import { customerToken } from "@marquee/mesh/testing";
+import { customerToken, testId } from "@marquee/mesh/testing";
 import { SeatState, type WatchAvailabilityResponse } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { expect } from "chai";
 import { startSweeper } from "../../src/background/sweeper.js";
@@ -40,7 +40,7 @@ describe("InventoryService.WatchAvailability", () => {
 
   it("streams a snapshot, then every hold, release, expiry and sale within a second", async () => {
     const event = await publish(env.catalog, hall, concertIn);
-    const token = await customerToken("watched-buyer");
+    const token = await customerToken(testId("watched-buyer"));
     await env.client.holdSeats({ eventId: event.id, seatIds: ["stalls:A-1"] }, { token });
     const abort = new AbortController();
     const { messages, done } = collect(
@@ -73,7 +73,7 @@ describe("InventoryService.WatchAvailability", () => {
       }
 
       const { hold: paid } = await env.client.holdSeats({ eventId: event.id, seatIds: ["stalls:D-1"] }, { token });
-      await env.internal.commitHold({ holdId: paid?.id ?? "", orderId: "order-watched" });
+      await env.internal.commitHold({ holdId: paid?.id ?? "", orderId: testId("order-watched") });
       await changeSeen(messages, seat("stalls:D-1", SeatState.SOLD));
       const last = messages.at(-1);
       expect(last?.isSnapshot).to.equal(false);
@@ -104,7 +104,7 @@ describe("InventoryService.WatchAvailability", () => {
     try {
       for (const watcher of [...early, late]) await changeSeen(watcher.messages, (m) => m.isSnapshot);
       expect(env.inventory.feed.watchedEvents()).to.deep.equal([trip.id]);
-      const token = await customerToken("traveller");
+      const token = await customerToken(testId("traveller"));
       await env.client.holdSeats(
         { eventId: trip.id, ride: ride("jessore", "kolkata"), seatIds: ["cabin:3-C"] },
         { token },

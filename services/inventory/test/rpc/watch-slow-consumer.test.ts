@@ -1,5 +1,5 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { customerToken, waitFor, wholeMinutesFromNow } from "@marquee/mesh/testing";
+import { customerToken, testId, waitFor, wholeMinutesFromNow } from "@marquee/mesh/testing";
 import {
   Category,
   EventKind,
@@ -82,7 +82,7 @@ describe("InventoryService.WatchAvailability with a client that stops reading", 
         // 40 rows held, then one released and the next held in turn: never a row held twice at once.
         if (change < 40 || change % 2 === 0) {
           const row = rows[nextRow++ % rows.length] as string;
-          const token = await customerToken(`row-holder-${change}`);
+          const token = await customerToken(testId(`row-holder-${change}`));
           const seatIds = Array.from({ length: 100 }, (_, i) => `${row}-${i + 1}`);
           const { hold } = await env.client.holdSeats({ eventId: event.id, seatIds }, { token });
           holds.push({ id: hold?.id ?? "", token });
@@ -95,7 +95,7 @@ describe("InventoryService.WatchAvailability with a client that stops reading", 
 
       // Last, a sale: a state no earlier change made, so the client has caught up only once it has it.
       const sent = updatesSent;
-      await env.internal.commitHold({ holdId: holds[0]?.id ?? "", orderId: "order-of-a-row" });
+      await env.internal.commitHold({ holdId: holds[0]?.id ?? "", orderId: testId("order-of-a-row") });
       await waitFor("the feed to send the sale", () => updatesSent > sent, { intervalMs: 2 });
 
       // It reads again: no error, a second snapshot somewhere, and in the end the true state.
@@ -114,7 +114,7 @@ describe("InventoryService.WatchAvailability with a client that stops reading", 
       expect(truth.filter((seat) => seat.state === SeatState.HELD)).to.have.length(3900);
 
       // And it is live again.
-      const token = await customerToken("after-the-resync");
+      const token = await customerToken(testId("after-the-resync"));
       const spare = truth.find((seat) => seat.state === SeatState.AVAILABLE)?.seatId ?? "";
       await env.client.holdSeats({ eventId: event.id, seatIds: [spare] }, { token });
       for (;;) {

@@ -14,6 +14,7 @@ import {
   type LocalJWKSet,
 } from "jose";
 import type { Principal, Role } from "../principal.js";
+import { isCanonicalUuid } from "../validate.js";
 
 /** Options of {@link createTokenVerifier}. */
 export interface TokenVerifierOptions {
@@ -60,9 +61,10 @@ export interface TokenVerifier {
 /**
  * Creates the verifier every mesh server and the BFF use on the `authorization` header: ES256 only,
  * `kid` required, issuer, audience, expiry and not-before checked, `sub` mapped to a principal kind
- * (`client:<id>` → partner, `svc:<name>` → service, anything else → user), and `roles` / `scope`
- * checked against the token kind. Keys come from the JWKS at `jwksUrl`, cached; an unknown `kid`
- * reloads them, so identity can rotate keys without restarting anyone.
+ * (`client:<id>` → partner, `svc:<name>` → service, anything else → user; user and client ids must be
+ * UUIDs in canonical lower-case form), and `roles` / `scope` checked against the token kind. Keys come
+ * from the JWKS at `jwksUrl`, cached; an unknown `kid` reloads them, so identity can rotate keys without
+ * restarting anyone.
  *
  * Throws at once (a plain `Error`, as for any bad setting) when `jwksUrl` is neither https, loopback
  * http, nor a file.
@@ -289,17 +291,27 @@ function principalOf(payload: JWTPayload, token: string): Principal {
   });
 }
 
+/**
+ * The kind of caller a subject names, checking its form: `svc:<name>` a Marquee service; `client:<id>` a
+ * partner and anything else a user, whose ids (identity's UUIDs) must be in canonical lower-case form. A
+ * user's or partner's id owns holds and counts against caps, so a second spelling of it would be a second
+ * buyer; it is refused, never lower-cased (see `Checker.id`).
+ */
 function kindOf(subject: string): Principal["kind"] {
-  for (const [prefix, kind] of [
-    ["client:", "partner"],
-    ["svc:", "service"],
-  ] as const) {
-    if (subject.startsWith(prefix)) {
-      if (subject.length === prefix.length) {
-        throw unauthenticated(`token subject "${prefix}" names no ${kind}`);
-      }
-      return kind;
+  if (subject.startsWith("svc:")) {
+    if (subject.length === "svc:".length) throw unauthenticated('token subject "svc:" names no service');
+    return "service";
+  }
+  if (subject.startsWith("client:")) {
+    if (!isCanonicalUuid(subject.slice("client:".length))) {
+      throw unauthenticated(
+        "token subject is not a partner client: client:<id>, the id a UUID in canonical lower-case form",
+      );
     }
+    return "partner";
+  }
+  if (!isCanonicalUuid(subject)) {
+    throw unauthenticated("token subject is not a user id: a UUID in canonical lower-case form");
   }
   return "user";
 }

@@ -22,6 +22,7 @@ export {
   partnerToken,
   serviceToken,
   type TestKeys,
+  testId,
   testKeys,
   testUserIds,
 } from "./tokens.js";

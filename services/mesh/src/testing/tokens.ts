@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,6 +47,17 @@ function loadKeys(): Promise<TestKeys & { readonly privateKey: CryptoKey }> {
   return keys;
 }
 
+/**
+ * A canonical UUID of `name`'s own, the same on every call ("buyer-1" is always the same user, "order-1"
+ * the same order): readable, repeatable ids for tests, now that user and order ids must be UUIDs in
+ * canonical form. The SHA-256 of the name, laid out as an RFC 9562 version 8 UUID.
+ */
+export function testId(name: string): string {
+  const hex = createHash("sha256").update(name).digest("hex");
+  const variant = ((Number.parseInt(hex[16] ?? "0", 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 /** Made-up but stable user ids the shorthands sign in as, for asserting ownership. */
 export const testUserIds = {
   customer: "00000000-0000-4000-8000-00000000c001",
@@ -56,7 +67,7 @@ export const testUserIds = {
 
 /** What {@link mintTestToken} puts in a token. */
 export interface TestTokenOptions {
-  /** A user id, `client:<id>` or `svc:<name>`. */
+  /** A user id, `client:<id>` or `svc:<name>` — unchecked, so tests can send malformed ones. */
   readonly sub: string;
   /** The `roles` claim, unchecked so tests can send unknown ones; omitted when absent. */
   readonly roles?: readonly string[];
@@ -80,7 +91,7 @@ export async function mintTestToken(options: TestTokenOptions): Promise<string> 
   return sign(privateKey, { alg: "ES256", kid: options.kid ?? (signingKey.kid as string) }, claims(options));
 }
 
-/** A customer's token. */
+/** A customer's token. `userId` is a canonical UUID, e.g. `testId("buyer-1")`, or the verifier refuses it. */
 export function customerToken(userId: string = testUserIds.customer): Promise<string> {
   return mintTestToken({ sub: userId, roles: ["customer"] });
 }
@@ -95,7 +106,10 @@ export function adminToken(userId: string = testUserIds.admin): Promise<string> 
   return mintTestToken({ sub: userId, roles: ["admin"] });
 }
 
-/** A partner's client-credentials token, `sub: client:<clientId>`, carrying the scopes. */
+/**
+ * A partner's client-credentials token, `sub: client:<clientId>`, carrying the scopes. `clientId` is a
+ * canonical UUID, e.g. `testId("acme")`, as identity's client ids are.
+ */
 export function partnerToken(clientId: string, scopes: readonly string[]): Promise<string> {
   return mintTestToken({ sub: `client:${clientId}`, scopes });
 }

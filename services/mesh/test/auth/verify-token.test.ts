@@ -17,6 +17,7 @@ import {
   organizerToken,
   partnerToken,
   serviceToken,
+  testId,
   testKeys,
   testUserIds,
 } from "../../src/testing/tokens.js";
@@ -70,8 +71,8 @@ describe("createTokenVerifier", () => {
     });
 
     it("gives a partner principal with the token's scopes and no roles", async () => {
-      const principal = await verifier.verify(await partnerToken("acme", ["events:read", "orders:write"]));
-      expect(principal).to.deep.include({ subject: "client:acme", kind: "partner" });
+      const principal = await verifier.verify(await partnerToken(testId("acme"), ["events:read", "orders:write"]));
+      expect(principal).to.deep.include({ subject: `client:${testId("acme")}`, kind: "partner" });
       expect(principal.scopes).to.deep.equal(["events:read", "orders:write"]);
       expect(principal.roles).to.deep.equal([]);
     });
@@ -85,17 +86,17 @@ describe("createTokenVerifier", () => {
 
     it("reports the token's expiry in epoch milliseconds", async () => {
       const before = Date.now();
-      const principal = await verifier.verify(await mintTestToken({ sub: "u1", expiresInSec: 120 }));
+      const principal = await verifier.verify(await mintTestToken({ sub: testId("u1"), expiresInSec: 120 }));
       expect(principal.expiresAtMs).to.be.within(Math.floor(before / 1000) * 1000 + 120_000, Date.now() + 120_000);
     });
 
     it("accepts a token expired by less than the clock tolerance", async () => {
-      const principal = await verifier.verify(await mintTestToken({ sub: "u1", expiresInSec: -2 }));
-      expect(principal.subject).to.equal("u1");
+      const principal = await verifier.verify(await mintTestToken({ sub: testId("u1"), expiresInSec: -2 }));
+      expect(principal.subject).to.equal(testId("u1"));
     });
 
     it("accepts a user token without roles as a signed-in user with none", async () => {
-      const principal = await verifier.verify(await mintTestToken({ sub: "u1" }));
+      const principal = await verifier.verify(await mintTestToken({ sub: testId("u1") }));
       expect(principal).to.deep.include({ kind: "user", roles: [] });
     });
   });
@@ -134,12 +135,21 @@ describe("createTokenVerifier", () => {
 
   describe("with tokens that break the subject rules", () => {
     const cases: [string, Parameters<typeof mintTestToken>[0]][] = [
-      ["roles on a partner token", { sub: "client:acme", roles: ["admin"] }],
+      ["roles on a partner token", { sub: `client:${testId("acme")}`, roles: ["admin"] }],
       ["roles on a service token", { sub: "svc:ordering", roles: ["admin"] }],
-      ["scopes on a user token", { sub: "u1", roles: ["customer"], scopes: ["events:read"] }],
+      ["scopes on a user token", { sub: testId("u1"), roles: ["customer"], scopes: ["events:read"] }],
       ["a client: subject with no client id", { sub: "client:" }],
       ["a svc: subject with no service name", { sub: "svc:" }],
-      ["an upper-case role name", { sub: "u1", roles: ["Admin"] }],
+      ["an upper-case role name", { sub: testId("u1"), roles: ["Admin"] }],
+      // Issue #20: a user's id in another spelling would be a second user, with a second per-user cap.
+      ["a user id in upper case", { sub: testUserIds.customer.toUpperCase(), roles: ["customer"] }],
+      ["a user id with one upper-case letter", { sub: testUserIds.customer.replace("c", "C"), roles: ["customer"] }],
+      ["a user id that is not a UUID", { sub: "u1", roles: ["customer"] }],
+      ["a user id with braces", { sub: `{${testUserIds.customer}}`, roles: ["customer"] }],
+      ["a user id without hyphens", { sub: testUserIds.customer.replaceAll("-", ""), roles: ["customer"] }],
+      ["a user id with spaces around it", { sub: ` ${testUserIds.customer} `, roles: ["customer"] }],
+      ["a partner client id in upper case", { sub: `client:${testId("acme").toUpperCase()}`, scopes: ["events.read"] }],
+      ["a partner client id that is not a UUID", { sub: "client:acme", scopes: ["events.read"] }],
     ];
     for (const [name, options] of cases) {
       it(`rejects ${name} with UNAUTHENTICATED`, async () => {
@@ -147,6 +157,13 @@ describe("createTokenVerifier", () => {
         expect(error.code).to.equal(Code.Unauthenticated);
       });
     }
+
+    it("says a user's subject must be a canonical UUID, without echoing it", async () => {
+      const sub = testUserIds.customer.toUpperCase();
+      const error = await rejection(verifier.verify(await mintTestToken({ sub, roles: ["customer"] })));
+      expect(error.rawMessage).to.equal("token subject is not a user id: a UUID in canonical lower-case form");
+      expect(error.rawMessage).not.to.include(sub);
+    });
 
     it("rejects a token far longer than identity issues", async () => {
       const error = await rejection(verifier.verify(`${await customerToken()}${"A".repeat(9000)}`));

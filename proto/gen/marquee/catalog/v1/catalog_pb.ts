@@ -11,7 +11,7 @@ import type { Money } from "../../api/v1/money_pb.js";
 import { file_marquee_api_v1_money } from "../../api/v1/money_pb.js";
 import type { Ride } from "../../api/v1/ride_pb.js";
 import { file_marquee_api_v1_ride } from "../../api/v1/ride_pb.js";
-import type { Category, Event, EventKind, EventSeat, EventState, PriceTier, SectionSummary, Venue } from "./resources_pb.js";
+import type { Category, Event, EventKind, EventSeat, EventState, PriceTier, SectionSummary, Venue, VenueSeat } from "./resources_pb.js";
 import { file_marquee_catalog_v1_resources } from "./resources_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/catalog/v1/catalog.proto.
  */
 export const file_marquee_catalog_v1_catalog: GenFile = /*@__PURE__*/
-  fileDesc("CiBtYXJxdWVlL2NhdGFsb2cvdjEvY2F0YWxvZy5wcm90bxISbWFycXVlZS5jYXRhbG9nLnYxIj4KEkNyZWF0ZVZlbnVlUmVxdWVzdBIoCgV2ZW51ZRgBIAEoCzIZLm1hcnF1ZWUuY2F0YWxvZy52MS5WZW51ZSI/ChNDcmVhdGVWZW51ZVJlc3BvbnNlEigKBXZlbnVlGAEgASgLMhkubWFycXVlZS5jYXRhbG9nLnYxLlZlbnVlIiMKD0dldFZlbnVlUmVxdWVzdBIQCgh2ZW51ZV9pZBgBIAEoCSI8ChBHZXRWZW51ZVJlc3BvbnNlEigKBXZlbnVlGAEgASgLMhkubWFycXVlZS5jYXRhbG9nLnYxLlZlbnVlIjoKEUxpc3RWZW51ZXNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIlgKEkxpc3RWZW51ZXNSZXNwb25zZRIpCgZ2ZW51ZXMYASADKAsyGS5tYXJxdWVlLmNhdGFsb2cudjEuVmVudWUSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIm8KElVwZGF0ZVZlbnVlUmVxdWVzdBIoCgV2ZW51ZRgBIAEoCzIZLm1hcnF1ZWUuY2F0YWxvZy52MS5WZW51ZRIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siPwoTVXBkYXRlVmVudWVSZXNwb25zZRIoCgV2ZW51ZRgBIAEoCzIZLm1hcnF1ZWUuY2F0YWxvZy52MS5WZW51ZSImChJEZWxldGVWZW51ZVJlcXVlc3QSEAoIdmVudWVfaWQYASABKAkiFQoTRGVsZXRlVmVudWVSZXNwb25zZSI+ChJDcmVhdGVFdmVudFJlcXVlc3QSKAoFZXZlbnQYASABKAsyGS5tYXJxdWVlLmNhdGFsb2cudjEuRXZlbnQiPwoTQ3JlYXRlRXZlbnRSZXNwb25zZRIoCgVldmVudBgBIAEoCzIZLm1hcnF1ZWUuY2F0YWxvZy52MS5FdmVudCIjCg9HZXRFdmVudFJlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkiPAoQR2V0RXZlbnRSZXNwb25zZRIoCgVldmVudBgBIAEoCzIZLm1hcnF1ZWUuY2F0YWxvZy52MS5FdmVudCKNAgoRTGlzdEV2ZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSKwoEa2luZBgDIAEoDjIdLm1hcnF1ZWUuY2F0YWxvZy52MS5FdmVudEtpbmQSLgoIY2F0ZWdvcnkYBCABKA4yHC5tYXJxdWVlLmNhdGFsb2cudjEuQ2F0ZWdvcnkSDAoEY2l0eRgFIAEoCRIzCg9zdGFydF90aW1lX2Zyb20YBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDXN0YXJ0X3RpbWVfdG8YByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlgKEkxpc3RFdmVudHNSZXNwb25zZRIpCgZldmVudHMYASADKAsyGS5tYXJxdWVlLmNhdGFsb2cudjEuRXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImsKE0xpc3RNeUV2ZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSLQoFc3RhdGUYAyABKA4yHi5tYXJxdWVlLmNhdGFsb2cudjEuRXZlbnRTdGF0ZSJaChRMaXN0TXlFdmVudHNSZXNwb25zZRIpCgZldmVudHMYASADKAsyGS5tYXJxdWVlLmNhdGFsb2cudjEuRXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIm8KElVwZGF0ZUV2ZW50UmVxdWVzdBIoCgVldmVudBgBIAEoCzIZLm1hcnF1ZWUuY2F0YWxvZy52MS5FdmVudBIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siPwoTVXBkYXRlRXZlbnRSZXNwb25zZRIoCgVldmVudBgBIAEoCzIZLm1hcnF1ZWUuY2F0YWxvZy52MS5FdmVudCImChJEZWxldGVFdmVudFJlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkiFQoTRGVsZXRlRXZlbnRSZXNwb25zZSInChNQdWJsaXNoRXZlbnRSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJIkAKFFB1Ymxpc2hFdmVudFJlc3BvbnNlEigKBWV2ZW50GAEgASgLMhkubWFycXVlZS5jYXRhbG9nLnYxLkV2ZW50IjYKEkNhbmNlbEV2ZW50UmVxdWVzdBIQCghldmVudF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiPwoTQ2FuY2VsRXZlbnRSZXNwb25zZRIoCgVldmVudBgBIAEoCzIZLm1hcnF1ZWUuY2F0YWxvZy52MS5FdmVudCIlChFHZXRTZWF0TWFwUmVxdWVzdBIQCghldmVudF9pZBgBIAEoCSKiAQoSR2V0U2VhdE1hcFJlc3BvbnNlEhAKCGV2ZW50X2lkGAEgASgJEjQKCHNlY3Rpb25zGAIgAygLMiIubWFycXVlZS5jYXRhbG9nLnYxLlNlY3Rpb25TdW1tYXJ5EjIKC3ByaWNlX3RpZXJzGAMgAygLMh0ubWFycXVlZS5jYXRhbG9nLnYxLlByaWNlVGllchIQCghjYXBhY2l0eRgEIAEoBSJfChBMaXN0U2VhdHNSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJEhIKCnNlY3Rpb25faWQYAiABKAkSEQoJcGFnZV9zaXplGAMgASgFEhIKCnBhZ2VfdG9rZW4YBCABKAkiWgoRTGlzdFNlYXRzUmVzcG9uc2USLAoFc2VhdHMYASADKAsyHS5tYXJxdWVlLmNhdGFsb2cudjEuRXZlbnRTZWF0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKLAQoRUXVvdGVQcmljZVJlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkSIgoEcmlkZRgCIAEoCzIULm1hcnF1ZWUuYXBpLnYxLlJpZGUSEAoIc2VhdF9pZHMYAyADKAkSLgoGcGxhY2VzGAQgAygLMh4ubWFycXVlZS5jYXRhbG9nLnYxLlBsYWNlQ291bnQiMgoKUGxhY2VDb3VudBISCgpzZWN0aW9uX2lkGAEgASgJEhAKCHF1YW50aXR5GAIgASgFImgKElF1b3RlUHJpY2VSZXNwb25zZRIsCgVsaW5lcxgBIAMoCzIdLm1hcnF1ZWUuY2F0YWxvZy52MS5QcmljZUxpbmUSJAoFdG90YWwYAiABKAsyFS5tYXJxdWVlLmFwaS52MS5Nb25leSKtAQoJUHJpY2VMaW5lEg8KB3NlYXRfaWQYASABKAkSEgoKc2VjdGlvbl9pZBgCIAEoCRIQCghxdWFudGl0eRgDIAEoBRIVCg1wcmljZV90aWVyX2lkGAQgASgJEikKCnVuaXRfcHJpY2UYBSABKAsyFS5tYXJxdWVlLmFwaS52MS5Nb25leRInCghzdWJ0b3RhbBgGIAEoCzIVLm1hcnF1ZWUuYXBpLnYxLk1vbmV5MtcNCg5DYXRhbG9nU2VydmljZRJmCgtDcmVhdGVWZW51ZRImLm1hcnF1ZWUuY2F0YWxvZy52MS5DcmVhdGVWZW51ZVJlcXVlc3QaJy5tYXJxdWVlLmNhdGFsb2cudjEuQ3JlYXRlVmVudWVSZXNwb25zZSIGirUYAggDEmAKCEdldFZlbnVlEiMubWFycXVlZS5jYXRhbG9nLnYxLkdldFZlbnVlUmVxdWVzdBokLm1hcnF1ZWUuY2F0YWxvZy52MS5HZXRWZW51ZVJlc3BvbnNlIgmQAgGKtRgCCAMSZgoKTGlzdFZlbnVlcxIlLm1hcnF1ZWUuY2F0YWxvZy52MS5MaXN0VmVudWVzUmVxdWVzdBomLm1hcnF1ZWUuY2F0YWxvZy52MS5MaXN0VmVudWVzUmVzcG9uc2UiCZACAYq1GAIIAxJmCgtVcGRhdGVWZW51ZRImLm1hcnF1ZWUuY2F0YWxvZy52MS5VcGRhdGVWZW51ZVJlcXVlc3QaJy5tYXJxdWVlLmNhdGFsb2cudjEuVXBkYXRlVmVudWVSZXNwb25zZSIGirUYAggDEmkKC0RlbGV0ZVZlbnVlEiYubWFycXVlZS5jYXRhbG9nLnYxLkRlbGV0ZVZlbnVlUmVxdWVzdBonLm1hcnF1ZWUuY2F0YWxvZy52MS5EZWxldGVWZW51ZVJlc3BvbnNlIgmQAgKKtRgCCAMSZgoLQ3JlYXRlRXZlbnQSJi5tYXJxdWVlLmNhdGFsb2cudjEuQ3JlYXRlRXZlbnRSZXF1ZXN0GicubWFycXVlZS5jYXRhbG9nLnYxLkNyZWF0ZUV2ZW50UmVzcG9uc2UiBoq1GAIIAxJtCghHZXRFdmVudBIjLm1hcnF1ZWUuY2F0YWxvZy52MS5HZXRFdmVudFJlcXVlc3QaJC5tYXJxdWVlLmNhdGFsb2cudjEuR2V0RXZlbnRSZXNwb25zZSIWkAIBirUYDwgBEgtldmVudHMucmVhZBJzCgpMaXN0RXZlbnRzEiUubWFycXVlZS5jYXRhbG9nLnYxLkxpc3RFdmVudHNSZXF1ZXN0GiYubWFycXVlZS5jYXRhbG9nLnYxLkxpc3RFdmVudHNSZXNwb25zZSIWkAIBirUYDwgBEgtldmVudHMucmVhZBJsCgxMaXN0TXlFdmVudHMSJy5tYXJxdWVlLmNhdGFsb2cudjEuTGlzdE15RXZlbnRzUmVxdWVzdBooLm1hcnF1ZWUuY2F0YWxvZy52MS5MaXN0TXlFdmVudHNSZXNwb25zZSIJkAIBirUYAggDEmYKC1VwZGF0ZUV2ZW50EiYubWFycXVlZS5jYXRhbG9nLnYxLlVwZGF0ZUV2ZW50UmVxdWVzdBonLm1hcnF1ZWUuY2F0YWxvZy52MS5VcGRhdGVFdmVudFJlc3BvbnNlIgaKtRgCCAMSaQoLRGVsZXRlRXZlbnQSJi5tYXJxdWVlLmNhdGFsb2cudjEuRGVsZXRlRXZlbnRSZXF1ZXN0GicubWFycXVlZS5jYXRhbG9nLnYxLkRlbGV0ZUV2ZW50UmVzcG9uc2UiCZACAoq1GAIIAxJsCgxQdWJsaXNoRXZlbnQSJy5tYXJxdWVlLmNhdGFsb2cudjEuUHVibGlzaEV2ZW50UmVxdWVzdBooLm1hcnF1ZWUuY2F0YWxvZy52MS5QdWJsaXNoRXZlbnRSZXNwb25zZSIJkAICirUYAggDEmkKC0NhbmNlbEV2ZW50EiYubWFycXVlZS5jYXRhbG9nLnYxLkNhbmNlbEV2ZW50UmVxdWVzdBonLm1hcnF1ZWUuY2F0YWxvZy52MS5DYW5jZWxFdmVudFJlc3BvbnNlIgmQAgKKtRgCCAMScwoKR2V0U2VhdE1hcBIlLm1hcnF1ZWUuY2F0YWxvZy52MS5HZXRTZWF0TWFwUmVxdWVzdBomLm1hcnF1ZWUuY2F0YWxvZy52MS5HZXRTZWF0TWFwUmVzcG9uc2UiFpACAYq1GA8IARILZXZlbnRzLnJlYWQScAoJTGlzdFNlYXRzEiQubWFycXVlZS5jYXRhbG9nLnYxLkxpc3RTZWF0c1JlcXVlc3QaJS5tYXJxdWVlLmNhdGFsb2cudjEuTGlzdFNlYXRzUmVzcG9uc2UiFpACAYq1GA8IARILZXZlbnRzLnJlYWQScwoKUXVvdGVQcmljZRIlLm1hcnF1ZWUuY2F0YWxvZy52MS5RdW90ZVByaWNlUmVxdWVzdBomLm1hcnF1ZWUuY2F0YWxvZy52MS5RdW90ZVByaWNlUmVzcG9uc2UiFpACAYq1GA8IARILZXZlbnRzLnJlYWRiBnByb3RvMw", [file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_marquee_api_v1_access, file_marquee_api_v1_money, file_marquee_api_v1_ride, file_marquee_catalog_v1_resources]);
+  fileDesc("CiBtYXJxdWVlL2NhdGFsb2cvdjEvY2F0YWxvZy5wcm90bxISbWFycXVlZS5jYXRhbG9nLnYxIj4KEkNyZWF0ZVZlbnVlUmVxdWVzdBIoCgV2ZW51ZRgBIAEoCzIZLm1hcnF1ZWUuY2F0YWxvZy52MS5WZW51ZSI/ChNDcmVhdGVWZW51ZVJlc3BvbnNlEigKBXZlbnVlGAEgASgLMhkubWFycXVlZS5jYXRhbG9nLnYxLlZlbnVlIiMKD0dldFZlbnVlUmVxdWVzdBIQCgh2ZW51ZV9pZBgBIAEoCSI8ChBHZXRWZW51ZVJlc3BvbnNlEigKBXZlbnVlGAEgASgLMhkubWFycXVlZS5jYXRhbG9nLnYxLlZlbnVlImQKFUxpc3RWZW51ZVNlYXRzUmVxdWVzdBIQCgh2ZW51ZV9pZBgBIAEoCRISCgpzZWN0aW9uX2lkGAIgASgJEhEKCXBhZ2Vfc2l6ZRgDIAEoBRISCgpwYWdlX3Rva2VuGAQgASgJIl8KFkxpc3RWZW51ZVNlYXRzUmVzcG9uc2USLAoFc2VhdHMYASADKAsyHS5tYXJxdWVlLmNhdGFsb2cudjEuVmVudWVTZWF0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI6ChFMaXN0VmVudWVzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSJYChJMaXN0VmVudWVzUmVzcG9uc2USKQoGdmVudWVzGAEgAygLMhkubWFycXVlZS5jYXRhbG9nLnYxLlZlbnVlEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJvChJVcGRhdGVWZW51ZVJlcXVlc3QSKAoFdmVudWUYASABKAsyGS5tYXJxdWVlLmNhdGFsb2cudjEuVmVudWUSLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrIj8KE1VwZGF0ZVZlbnVlUmVzcG9uc2USKAoFdmVudWUYASABKAsyGS5tYXJxdWVlLmNhdGFsb2cudjEuVmVudWUiJgoSRGVsZXRlVmVudWVSZXF1ZXN0EhAKCHZlbnVlX2lkGAEgASgJIhUKE0RlbGV0ZVZlbnVlUmVzcG9uc2UiPgoSQ3JlYXRlRXZlbnRSZXF1ZXN0EigKBWV2ZW50GAEgASgLMhkubWFycXVlZS5jYXRhbG9nLnYxLkV2ZW50Ij8KE0NyZWF0ZUV2ZW50UmVzcG9uc2USKAoFZXZlbnQYASABKAsyGS5tYXJxdWVlLmNhdGFsb2cudjEuRXZlbnQiIwoPR2V0RXZlbnRSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJIjwKEEdldEV2ZW50UmVzcG9uc2USKAoFZXZlbnQYASABKAsyGS5tYXJxdWVlLmNhdGFsb2cudjEuRXZlbnQijQIKEUxpc3RFdmVudHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEisKBGtpbmQYAyABKA4yHS5tYXJxdWVlLmNhdGFsb2cudjEuRXZlbnRLaW5kEi4KCGNhdGVnb3J5GAQgASgOMhwubWFycXVlZS5jYXRhbG9nLnYxLkNhdGVnb3J5EgwKBGNpdHkYBSABKAkSMwoPc3RhcnRfdGltZV9mcm9tGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1zdGFydF90aW1lX3RvGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJYChJMaXN0RXZlbnRzUmVzcG9uc2USKQoGZXZlbnRzGAEgAygLMhkubWFycXVlZS5jYXRhbG9nLnYxLkV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJrChNMaXN0TXlFdmVudHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEi0KBXN0YXRlGAMgASgOMh4ubWFycXVlZS5jYXRhbG9nLnYxLkV2ZW50U3RhdGUiWgoUTGlzdE15RXZlbnRzUmVzcG9uc2USKQoGZXZlbnRzGAEgAygLMhkubWFycXVlZS5jYXRhbG9nLnYxLkV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJvChJVcGRhdGVFdmVudFJlcXVlc3QSKAoFZXZlbnQYASABKAsyGS5tYXJxdWVlLmNhdGFsb2cudjEuRXZlbnQSLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrIj8KE1VwZGF0ZUV2ZW50UmVzcG9uc2USKAoFZXZlbnQYASABKAsyGS5tYXJxdWVlLmNhdGFsb2cudjEuRXZlbnQiJgoSRGVsZXRlRXZlbnRSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJIhUKE0RlbGV0ZUV2ZW50UmVzcG9uc2UiJwoTUHVibGlzaEV2ZW50UmVxdWVzdBIQCghldmVudF9pZBgBIAEoCSJAChRQdWJsaXNoRXZlbnRSZXNwb25zZRIoCgVldmVudBgBIAEoCzIZLm1hcnF1ZWUuY2F0YWxvZy52MS5FdmVudCI2ChJDYW5jZWxFdmVudFJlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIj8KE0NhbmNlbEV2ZW50UmVzcG9uc2USKAoFZXZlbnQYASABKAsyGS5tYXJxdWVlLmNhdGFsb2cudjEuRXZlbnQiJQoRR2V0U2VhdE1hcFJlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkiogEKEkdldFNlYXRNYXBSZXNwb25zZRIQCghldmVudF9pZBgBIAEoCRI0CghzZWN0aW9ucxgCIAMoCzIiLm1hcnF1ZWUuY2F0YWxvZy52MS5TZWN0aW9uU3VtbWFyeRIyCgtwcmljZV90aWVycxgDIAMoCzIdLm1hcnF1ZWUuY2F0YWxvZy52MS5QcmljZVRpZXISEAoIY2FwYWNpdHkYBCABKAUiXwoQTGlzdFNlYXRzUmVxdWVzdBIQCghldmVudF9pZBgBIAEoCRISCgpzZWN0aW9uX2lkGAIgASgJEhEKCXBhZ2Vfc2l6ZRgDIAEoBRISCgpwYWdlX3Rva2VuGAQgASgJIloKEUxpc3RTZWF0c1Jlc3BvbnNlEiwKBXNlYXRzGAEgAygLMh0ubWFycXVlZS5jYXRhbG9nLnYxLkV2ZW50U2VhdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiiwEKEVF1b3RlUHJpY2VSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJEiIKBHJpZGUYAiABKAsyFC5tYXJxdWVlLmFwaS52MS5SaWRlEhAKCHNlYXRfaWRzGAMgAygJEi4KBnBsYWNlcxgEIAMoCzIeLm1hcnF1ZWUuY2F0YWxvZy52MS5QbGFjZUNvdW50IjIKClBsYWNlQ291bnQSEgoKc2VjdGlvbl9pZBgBIAEoCRIQCghxdWFudGl0eRgCIAEoBSJoChJRdW90ZVByaWNlUmVzcG9uc2USLAoFbGluZXMYASADKAsyHS5tYXJxdWVlLmNhdGFsb2cudjEuUHJpY2VMaW5lEiQKBXRvdGFsGAIgASgLMhUubWFycXVlZS5hcGkudjEuTW9uZXkirQEKCVByaWNlTGluZRIPCgdzZWF0X2lkGAEgASgJEhIKCnNlY3Rpb25faWQYAiABKAkSEAoIcXVhbnRpdHkYAyABKAUSFQoNcHJpY2VfdGllcl9pZBgEIAEoCRIpCgp1bml0X3ByaWNlGAUgASgLMhUubWFycXVlZS5hcGkudjEuTW9uZXkSJwoIc3VidG90YWwYBiABKAsyFS5tYXJxdWVlLmFwaS52MS5Nb25leTLLDgoOQ2F0YWxvZ1NlcnZpY2USZgoLQ3JlYXRlVmVudWUSJi5tYXJxdWVlLmNhdGFsb2cudjEuQ3JlYXRlVmVudWVSZXF1ZXN0GicubWFycXVlZS5jYXRhbG9nLnYxLkNyZWF0ZVZlbnVlUmVzcG9uc2UiBoq1GAIIAxJgCghHZXRWZW51ZRIjLm1hcnF1ZWUuY2F0YWxvZy52MS5HZXRWZW51ZVJlcXVlc3QaJC5tYXJxdWVlLmNhdGFsb2cudjEuR2V0VmVudWVSZXNwb25zZSIJkAIBirUYAggDEnIKDkxpc3RWZW51ZVNlYXRzEikubWFycXVlZS5jYXRhbG9nLnYxLkxpc3RWZW51ZVNlYXRzUmVxdWVzdBoqLm1hcnF1ZWUuY2F0YWxvZy52MS5MaXN0VmVudWVTZWF0c1Jlc3BvbnNlIgmQAgGKtRgCCAMSZgoKTGlzdFZlbnVlcxIlLm1hcnF1ZWUuY2F0YWxvZy52MS5MaXN0VmVudWVzUmVxdWVzdBomLm1hcnF1ZWUuY2F0YWxvZy52MS5MaXN0VmVudWVzUmVzcG9uc2UiCZACAYq1GAIIAxJmCgtVcGRhdGVWZW51ZRImLm1hcnF1ZWUuY2F0YWxvZy52MS5VcGRhdGVWZW51ZVJlcXVlc3QaJy5tYXJxdWVlLmNhdGFsb2cudjEuVXBkYXRlVmVudWVSZXNwb25zZSIGirUYAggDEmkKC0RlbGV0ZVZlbnVlEiYubWFycXVlZS5jYXRhbG9nLnYxLkRlbGV0ZVZlbnVlUmVxdWVzdBonLm1hcnF1ZWUuY2F0YWxvZy52MS5EZWxldGVWZW51ZVJlc3BvbnNlIgmQAgKKtRgCCAMSZgoLQ3JlYXRlRXZlbnQSJi5tYXJxdWVlLmNhdGFsb2cudjEuQ3JlYXRlRXZlbnRSZXF1ZXN0GicubWFycXVlZS5jYXRhbG9nLnYxLkNyZWF0ZUV2ZW50UmVzcG9uc2UiBoq1GAIIAxJtCghHZXRFdmVudBIjLm1hcnF1ZWUuY2F0YWxvZy52MS5HZXRFdmVudFJlcXVlc3QaJC5tYXJxdWVlLmNhdGFsb2cudjEuR2V0RXZlbnRSZXNwb25zZSIWkAIBirUYDwgBEgtldmVudHMucmVhZBJzCgpMaXN0RXZlbnRzEiUubWFycXVlZS5jYXRhbG9nLnYxLkxpc3RFdmVudHNSZXF1ZXN0GiYubWFycXVlZS5jYXRhbG9nLnYxLkxpc3RFdmVudHNSZXNwb25zZSIWkAIBirUYDwgBEgtldmVudHMucmVhZBJsCgxMaXN0TXlFdmVudHMSJy5tYXJxdWVlLmNhdGFsb2cudjEuTGlzdE15RXZlbnRzUmVxdWVzdBooLm1hcnF1ZWUuY2F0YWxvZy52MS5MaXN0TXlFdmVudHNSZXNwb25zZSIJkAIBirUYAggDEmYKC1VwZGF0ZUV2ZW50EiYubWFycXVlZS5jYXRhbG9nLnYxLlVwZGF0ZUV2ZW50UmVxdWVzdBonLm1hcnF1ZWUuY2F0YWxvZy52MS5VcGRhdGVFdmVudFJlc3BvbnNlIgaKtRgCCAMSaQoLRGVsZXRlRXZlbnQSJi5tYXJxdWVlLmNhdGFsb2cudjEuRGVsZXRlRXZlbnRSZXF1ZXN0GicubWFycXVlZS5jYXRhbG9nLnYxLkRlbGV0ZUV2ZW50UmVzcG9uc2UiCZACAoq1GAIIAxJsCgxQdWJsaXNoRXZlbnQSJy5tYXJxdWVlLmNhdGFsb2cudjEuUHVibGlzaEV2ZW50UmVxdWVzdBooLm1hcnF1ZWUuY2F0YWxvZy52MS5QdWJsaXNoRXZlbnRSZXNwb25zZSIJkAICirUYAggDEmkKC0NhbmNlbEV2ZW50EiYubWFycXVlZS5jYXRhbG9nLnYxLkNhbmNlbEV2ZW50UmVxdWVzdBonLm1hcnF1ZWUuY2F0YWxvZy52MS5DYW5jZWxFdmVudFJlc3BvbnNlIgmQAgKKtRgCCAMScwoKR2V0U2VhdE1hcBIlLm1hcnF1ZWUuY2F0YWxvZy52MS5HZXRTZWF0TWFwUmVxdWVzdBomLm1hcnF1ZWUuY2F0YWxvZy52MS5HZXRTZWF0TWFwUmVzcG9uc2UiFpACAYq1GA8IARILZXZlbnRzLnJlYWQScAoJTGlzdFNlYXRzEiQubWFycXVlZS5jYXRhbG9nLnYxLkxpc3RTZWF0c1JlcXVlc3QaJS5tYXJxdWVlLmNhdGFsb2cudjEuTGlzdFNlYXRzUmVzcG9uc2UiFpACAYq1GA8IARILZXZlbnRzLnJlYWQScwoKUXVvdGVQcmljZRIlLm1hcnF1ZWUuY2F0YWxvZy52MS5RdW90ZVByaWNlUmVxdWVzdBomLm1hcnF1ZWUuY2F0YWxvZy52MS5RdW90ZVByaWNlUmVzcG9uc2UiFpACAYq1GA8IARILZXZlbnRzLnJlYWRiBnByb3RvMw", [file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_marquee_api_v1_access, file_marquee_api_v1_money, file_marquee_api_v1_ride, file_marquee_catalog_v1_resources]);
 
 /**
  * CreateVenueRequest is the input of CatalogService.CreateVenue.
@@ -49,7 +49,7 @@ export const CreateVenueRequestSchema: GenMessage<CreateVenueRequest> = /*@__PUR
  */
 export type CreateVenueResponse = Message<"marquee.catalog.v1.CreateVenueResponse"> & {
   /**
-   * The created venue, with ids assigned.
+   * The created venue, with ids assigned; its sections without their seats (ListVenueSeats lists them).
    *
    * @generated from field: marquee.catalog.v1.Venue venue = 1;
    */
@@ -91,7 +91,7 @@ export const GetVenueRequestSchema: GenMessage<GetVenueRequest> = /*@__PURE__*/
  */
 export type GetVenueResponse = Message<"marquee.catalog.v1.GetVenueResponse"> & {
   /**
-   * The venue with its seat map.
+   * The venue with its sections, without their seats (ListVenueSeats lists them).
    *
    * @generated from field: marquee.catalog.v1.Venue venue = 1;
    */
@@ -104,6 +104,78 @@ export type GetVenueResponse = Message<"marquee.catalog.v1.GetVenueResponse"> & 
  */
 export const GetVenueResponseSchema: GenMessage<GetVenueResponse> = /*@__PURE__*/
   messageDesc(file_marquee_catalog_v1_catalog, 3);
+
+/**
+ * ListVenueSeatsRequest is the input of CatalogService.ListVenueSeats.
+ *
+ * @generated from message marquee.catalog.v1.ListVenueSeatsRequest
+ */
+export type ListVenueSeatsRequest = Message<"marquee.catalog.v1.ListVenueSeatsRequest"> & {
+  /**
+   * Id of the venue.
+   *
+   * @generated from field: string venue_id = 1;
+   */
+  venueId: string;
+
+  /**
+   * Only seats of this section; empty for all.
+   *
+   * @generated from field: string section_id = 2;
+   */
+  sectionId: string;
+
+  /**
+   * Most seats to return; default 1000, at most 5000.
+   *
+   * @generated from field: int32 page_size = 3;
+   */
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page; empty for the first page. The venue and section_id must not
+   * change between pages.
+   *
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message marquee.catalog.v1.ListVenueSeatsRequest.
+ * Use `create(ListVenueSeatsRequestSchema)` to create a new message.
+ */
+export const ListVenueSeatsRequestSchema: GenMessage<ListVenueSeatsRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_catalog_v1_catalog, 4);
+
+/**
+ * ListVenueSeatsResponse is the output of CatalogService.ListVenueSeats.
+ *
+ * @generated from message marquee.catalog.v1.ListVenueSeatsResponse
+ */
+export type ListVenueSeatsResponse = Message<"marquee.catalog.v1.ListVenueSeatsResponse"> & {
+  /**
+   * Seats of this page in map order: by section in drawing order, then row, then seat. A venue whose
+   * sections change while it is being paged through goes on from the same position in its new map.
+   *
+   * @generated from field: repeated marquee.catalog.v1.VenueSeat seats = 1;
+   */
+  seats: VenueSeat[];
+
+  /**
+   * Token of the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message marquee.catalog.v1.ListVenueSeatsResponse.
+ * Use `create(ListVenueSeatsResponseSchema)` to create a new message.
+ */
+export const ListVenueSeatsResponseSchema: GenMessage<ListVenueSeatsResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_catalog_v1_catalog, 5);
 
 /**
  * ListVenuesRequest is the input of CatalogService.ListVenues.
@@ -131,7 +203,7 @@ export type ListVenuesRequest = Message<"marquee.catalog.v1.ListVenuesRequest"> 
  * Use `create(ListVenuesRequestSchema)` to create a new message.
  */
 export const ListVenuesRequestSchema: GenMessage<ListVenuesRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 4);
+  messageDesc(file_marquee_catalog_v1_catalog, 6);
 
 /**
  * ListVenuesResponse is the output of CatalogService.ListVenues.
@@ -140,7 +212,7 @@ export const ListVenuesRequestSchema: GenMessage<ListVenuesRequest> = /*@__PURE_
  */
 export type ListVenuesResponse = Message<"marquee.catalog.v1.ListVenuesResponse"> & {
   /**
-   * Venues of this page, without their sections' seats.
+   * Venues of this page, with their sections, without their seats.
    *
    * @generated from field: repeated marquee.catalog.v1.Venue venues = 1;
    */
@@ -159,7 +231,7 @@ export type ListVenuesResponse = Message<"marquee.catalog.v1.ListVenuesResponse"
  * Use `create(ListVenuesResponseSchema)` to create a new message.
  */
 export const ListVenuesResponseSchema: GenMessage<ListVenuesResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 5);
+  messageDesc(file_marquee_catalog_v1_catalog, 7);
 
 /**
  * UpdateVenueRequest is the input of CatalogService.UpdateVenue.
@@ -187,7 +259,7 @@ export type UpdateVenueRequest = Message<"marquee.catalog.v1.UpdateVenueRequest"
  * Use `create(UpdateVenueRequestSchema)` to create a new message.
  */
 export const UpdateVenueRequestSchema: GenMessage<UpdateVenueRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 6);
+  messageDesc(file_marquee_catalog_v1_catalog, 8);
 
 /**
  * UpdateVenueResponse is the output of CatalogService.UpdateVenue.
@@ -196,7 +268,7 @@ export const UpdateVenueRequestSchema: GenMessage<UpdateVenueRequest> = /*@__PUR
  */
 export type UpdateVenueResponse = Message<"marquee.catalog.v1.UpdateVenueResponse"> & {
   /**
-   * The venue after the change.
+   * The venue after the change, its sections without their seats (ListVenueSeats lists them).
    *
    * @generated from field: marquee.catalog.v1.Venue venue = 1;
    */
@@ -208,7 +280,7 @@ export type UpdateVenueResponse = Message<"marquee.catalog.v1.UpdateVenueRespons
  * Use `create(UpdateVenueResponseSchema)` to create a new message.
  */
 export const UpdateVenueResponseSchema: GenMessage<UpdateVenueResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 7);
+  messageDesc(file_marquee_catalog_v1_catalog, 9);
 
 /**
  * DeleteVenueRequest is the input of CatalogService.DeleteVenue.
@@ -229,7 +301,7 @@ export type DeleteVenueRequest = Message<"marquee.catalog.v1.DeleteVenueRequest"
  * Use `create(DeleteVenueRequestSchema)` to create a new message.
  */
 export const DeleteVenueRequestSchema: GenMessage<DeleteVenueRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 8);
+  messageDesc(file_marquee_catalog_v1_catalog, 10);
 
 /**
  * DeleteVenueResponse is the output of CatalogService.DeleteVenue.
@@ -244,7 +316,7 @@ export type DeleteVenueResponse = Message<"marquee.catalog.v1.DeleteVenueRespons
  * Use `create(DeleteVenueResponseSchema)` to create a new message.
  */
 export const DeleteVenueResponseSchema: GenMessage<DeleteVenueResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 9);
+  messageDesc(file_marquee_catalog_v1_catalog, 11);
 
 /**
  * CreateEventRequest is the input of CatalogService.CreateEvent.
@@ -265,7 +337,7 @@ export type CreateEventRequest = Message<"marquee.catalog.v1.CreateEventRequest"
  * Use `create(CreateEventRequestSchema)` to create a new message.
  */
 export const CreateEventRequestSchema: GenMessage<CreateEventRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 10);
+  messageDesc(file_marquee_catalog_v1_catalog, 12);
 
 /**
  * CreateEventResponse is the output of CatalogService.CreateEvent.
@@ -286,7 +358,7 @@ export type CreateEventResponse = Message<"marquee.catalog.v1.CreateEventRespons
  * Use `create(CreateEventResponseSchema)` to create a new message.
  */
 export const CreateEventResponseSchema: GenMessage<CreateEventResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 11);
+  messageDesc(file_marquee_catalog_v1_catalog, 13);
 
 /**
  * GetEventRequest is the input of CatalogService.GetEvent.
@@ -307,7 +379,7 @@ export type GetEventRequest = Message<"marquee.catalog.v1.GetEventRequest"> & {
  * Use `create(GetEventRequestSchema)` to create a new message.
  */
 export const GetEventRequestSchema: GenMessage<GetEventRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 12);
+  messageDesc(file_marquee_catalog_v1_catalog, 14);
 
 /**
  * GetEventResponse is the output of CatalogService.GetEvent.
@@ -328,7 +400,7 @@ export type GetEventResponse = Message<"marquee.catalog.v1.GetEventResponse"> & 
  * Use `create(GetEventResponseSchema)` to create a new message.
  */
 export const GetEventResponseSchema: GenMessage<GetEventResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 13);
+  messageDesc(file_marquee_catalog_v1_catalog, 15);
 
 /**
  * ListEventsRequest is the input of CatalogService.ListEvents. Filters combine with AND.
@@ -392,7 +464,7 @@ export type ListEventsRequest = Message<"marquee.catalog.v1.ListEventsRequest"> 
  * Use `create(ListEventsRequestSchema)` to create a new message.
  */
 export const ListEventsRequestSchema: GenMessage<ListEventsRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 14);
+  messageDesc(file_marquee_catalog_v1_catalog, 16);
 
 /**
  * ListEventsResponse is the output of CatalogService.ListEvents.
@@ -420,7 +492,7 @@ export type ListEventsResponse = Message<"marquee.catalog.v1.ListEventsResponse"
  * Use `create(ListEventsResponseSchema)` to create a new message.
  */
 export const ListEventsResponseSchema: GenMessage<ListEventsResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 15);
+  messageDesc(file_marquee_catalog_v1_catalog, 17);
 
 /**
  * ListMyEventsRequest is the input of CatalogService.ListMyEvents.
@@ -455,7 +527,7 @@ export type ListMyEventsRequest = Message<"marquee.catalog.v1.ListMyEventsReques
  * Use `create(ListMyEventsRequestSchema)` to create a new message.
  */
 export const ListMyEventsRequestSchema: GenMessage<ListMyEventsRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 16);
+  messageDesc(file_marquee_catalog_v1_catalog, 18);
 
 /**
  * ListMyEventsResponse is the output of CatalogService.ListMyEvents.
@@ -483,7 +555,7 @@ export type ListMyEventsResponse = Message<"marquee.catalog.v1.ListMyEventsRespo
  * Use `create(ListMyEventsResponseSchema)` to create a new message.
  */
 export const ListMyEventsResponseSchema: GenMessage<ListMyEventsResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 17);
+  messageDesc(file_marquee_catalog_v1_catalog, 19);
 
 /**
  * UpdateEventRequest is the input of CatalogService.UpdateEvent.
@@ -511,7 +583,7 @@ export type UpdateEventRequest = Message<"marquee.catalog.v1.UpdateEventRequest"
  * Use `create(UpdateEventRequestSchema)` to create a new message.
  */
 export const UpdateEventRequestSchema: GenMessage<UpdateEventRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 18);
+  messageDesc(file_marquee_catalog_v1_catalog, 20);
 
 /**
  * UpdateEventResponse is the output of CatalogService.UpdateEvent.
@@ -532,7 +604,7 @@ export type UpdateEventResponse = Message<"marquee.catalog.v1.UpdateEventRespons
  * Use `create(UpdateEventResponseSchema)` to create a new message.
  */
 export const UpdateEventResponseSchema: GenMessage<UpdateEventResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 19);
+  messageDesc(file_marquee_catalog_v1_catalog, 21);
 
 /**
  * DeleteEventRequest is the input of CatalogService.DeleteEvent.
@@ -553,7 +625,7 @@ export type DeleteEventRequest = Message<"marquee.catalog.v1.DeleteEventRequest"
  * Use `create(DeleteEventRequestSchema)` to create a new message.
  */
 export const DeleteEventRequestSchema: GenMessage<DeleteEventRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 20);
+  messageDesc(file_marquee_catalog_v1_catalog, 22);
 
 /**
  * DeleteEventResponse is the output of CatalogService.DeleteEvent.
@@ -568,7 +640,7 @@ export type DeleteEventResponse = Message<"marquee.catalog.v1.DeleteEventRespons
  * Use `create(DeleteEventResponseSchema)` to create a new message.
  */
 export const DeleteEventResponseSchema: GenMessage<DeleteEventResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 21);
+  messageDesc(file_marquee_catalog_v1_catalog, 23);
 
 /**
  * PublishEventRequest is the input of CatalogService.PublishEvent.
@@ -589,7 +661,7 @@ export type PublishEventRequest = Message<"marquee.catalog.v1.PublishEventReques
  * Use `create(PublishEventRequestSchema)` to create a new message.
  */
 export const PublishEventRequestSchema: GenMessage<PublishEventRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 22);
+  messageDesc(file_marquee_catalog_v1_catalog, 24);
 
 /**
  * PublishEventResponse is the output of CatalogService.PublishEvent.
@@ -610,7 +682,7 @@ export type PublishEventResponse = Message<"marquee.catalog.v1.PublishEventRespo
  * Use `create(PublishEventResponseSchema)` to create a new message.
  */
 export const PublishEventResponseSchema: GenMessage<PublishEventResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 23);
+  messageDesc(file_marquee_catalog_v1_catalog, 25);
 
 /**
  * CancelEventRequest is the input of CatalogService.CancelEvent.
@@ -638,7 +710,7 @@ export type CancelEventRequest = Message<"marquee.catalog.v1.CancelEventRequest"
  * Use `create(CancelEventRequestSchema)` to create a new message.
  */
 export const CancelEventRequestSchema: GenMessage<CancelEventRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 24);
+  messageDesc(file_marquee_catalog_v1_catalog, 26);
 
 /**
  * CancelEventResponse is the output of CatalogService.CancelEvent.
@@ -659,7 +731,7 @@ export type CancelEventResponse = Message<"marquee.catalog.v1.CancelEventRespons
  * Use `create(CancelEventResponseSchema)` to create a new message.
  */
 export const CancelEventResponseSchema: GenMessage<CancelEventResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 25);
+  messageDesc(file_marquee_catalog_v1_catalog, 27);
 
 /**
  * GetSeatMapRequest is the input of CatalogService.GetSeatMap.
@@ -680,7 +752,7 @@ export type GetSeatMapRequest = Message<"marquee.catalog.v1.GetSeatMapRequest"> 
  * Use `create(GetSeatMapRequestSchema)` to create a new message.
  */
 export const GetSeatMapRequestSchema: GenMessage<GetSeatMapRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 26);
+  messageDesc(file_marquee_catalog_v1_catalog, 28);
 
 /**
  * GetSeatMapResponse is the output of CatalogService.GetSeatMap.
@@ -722,7 +794,7 @@ export type GetSeatMapResponse = Message<"marquee.catalog.v1.GetSeatMapResponse"
  * Use `create(GetSeatMapResponseSchema)` to create a new message.
  */
 export const GetSeatMapResponseSchema: GenMessage<GetSeatMapResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 27);
+  messageDesc(file_marquee_catalog_v1_catalog, 29);
 
 /**
  * ListSeatsRequest is the input of CatalogService.ListSeats.
@@ -764,7 +836,7 @@ export type ListSeatsRequest = Message<"marquee.catalog.v1.ListSeatsRequest"> & 
  * Use `create(ListSeatsRequestSchema)` to create a new message.
  */
 export const ListSeatsRequestSchema: GenMessage<ListSeatsRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 28);
+  messageDesc(file_marquee_catalog_v1_catalog, 30);
 
 /**
  * ListSeatsResponse is the output of CatalogService.ListSeats.
@@ -792,7 +864,7 @@ export type ListSeatsResponse = Message<"marquee.catalog.v1.ListSeatsResponse"> 
  * Use `create(ListSeatsResponseSchema)` to create a new message.
  */
 export const ListSeatsResponseSchema: GenMessage<ListSeatsResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 29);
+  messageDesc(file_marquee_catalog_v1_catalog, 31);
 
 /**
  * QuotePriceRequest is the input of CatalogService.QuotePrice.
@@ -834,7 +906,7 @@ export type QuotePriceRequest = Message<"marquee.catalog.v1.QuotePriceRequest"> 
  * Use `create(QuotePriceRequestSchema)` to create a new message.
  */
 export const QuotePriceRequestSchema: GenMessage<QuotePriceRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 30);
+  messageDesc(file_marquee_catalog_v1_catalog, 32);
 
 /**
  * PlaceCount is a number of places in a general-admission section.
@@ -862,7 +934,7 @@ export type PlaceCount = Message<"marquee.catalog.v1.PlaceCount"> & {
  * Use `create(PlaceCountSchema)` to create a new message.
  */
 export const PlaceCountSchema: GenMessage<PlaceCount> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 31);
+  messageDesc(file_marquee_catalog_v1_catalog, 33);
 
 /**
  * QuotePriceResponse is the output of CatalogService.QuotePrice.
@@ -890,7 +962,7 @@ export type QuotePriceResponse = Message<"marquee.catalog.v1.QuotePriceResponse"
  * Use `create(QuotePriceResponseSchema)` to create a new message.
  */
 export const QuotePriceResponseSchema: GenMessage<QuotePriceResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 32);
+  messageDesc(file_marquee_catalog_v1_catalog, 34);
 
 /**
  * PriceLine is the price of one seat, or of some places in one general-admission section.
@@ -946,7 +1018,7 @@ export type PriceLine = Message<"marquee.catalog.v1.PriceLine"> & {
  * Use `create(PriceLineSchema)` to create a new message.
  */
 export const PriceLineSchema: GenMessage<PriceLine> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_catalog, 33);
+  messageDesc(file_marquee_catalog_v1_catalog, 35);
 
 /**
  * CatalogService holds what is for sale: venues with their seat maps, and events and trips with their
@@ -959,10 +1031,13 @@ export const PriceLineSchema: GenMessage<PriceLine> = /*@__PURE__*/
  */
 export const CatalogService: GenService<{
   /**
-   * Creates a venue with its seat map. Sections given as a RowGenerator are expanded into rows.
+   * Creates a venue with its seat map, of up to 200 sections and 100,000 seats. Sections given as a
+   * RowGenerator are expanded into rows. The answer carries the venue and its sections without their
+   * seats (see Venue.sections); ListVenueSeats lists them.
    *
    * Errors: INVALID_ARGUMENT naming each bad field (empty name, no section, a section both seated and
-   * general admission, duplicate section or seat ids, a generator out of range).
+   * general admission, duplicate section or seat ids, a generator out of range, more than 100,000
+   * seats).
    *
    * @generated from rpc marquee.catalog.v1.CatalogService.CreateVenue
    */
@@ -972,7 +1047,8 @@ export const CatalogService: GenService<{
     output: typeof CreateVenueResponseSchema;
   },
   /**
-   * Returns one of the caller's venues with its whole seat map.
+   * Returns one of the caller's venues with its sections — each with its capacity and bounds, for
+   * drawing the overview of the map — without their seats, which ListVenueSeats lists page by page.
    *
    * Errors: NOT_FOUND when the venue does not exist or belongs to another organizer.
    *
@@ -984,7 +1060,22 @@ export const CatalogService: GenService<{
     output: typeof GetVenueResponseSchema;
   },
   /**
-   * Lists the caller's venues (an admin's: every venue), newest first, without their seats.
+   * Lists the seats of one of the caller's venues as its current seat map has them, by section, row
+   * and seat, with positions and classes. Events keep the map they were published with: their seats
+   * are listed by ListSeats.
+   *
+   * Errors: NOT_FOUND as GetVenue; INVALID_ARGUMENT for an unknown section_id or a bad page_token.
+   *
+   * @generated from rpc marquee.catalog.v1.CatalogService.ListVenueSeats
+   */
+  listVenueSeats: {
+    methodKind: "unary";
+    input: typeof ListVenueSeatsRequestSchema;
+    output: typeof ListVenueSeatsResponseSchema;
+  },
+  /**
+   * Lists the caller's venues (an admin's: every venue), newest first, with their sections as GetVenue
+   * returns them, without their seats.
    *
    * @generated from rpc marquee.catalog.v1.CatalogService.ListVenues
    */
@@ -994,7 +1085,9 @@ export const CatalogService: GenService<{
     output: typeof ListVenuesResponseSchema;
   },
   /**
-   * Changes a venue. Published events keep the seat map they were published with.
+   * Changes a venue. Published events keep the seat map they were published with. New sections replace
+   * the whole map and are given in full, as to CreateVenue; the answer carries them without their seats,
+   * as GetVenue does.
    *
    * Errors: NOT_FOUND as GetVenue; INVALID_ARGUMENT as CreateVenue, or for an unknown update_mask path.
    *

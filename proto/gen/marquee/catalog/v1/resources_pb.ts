@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/catalog/v1/resources.proto.
  */
 export const file_marquee_catalog_v1_resources: GenFile = /*@__PURE__*/
-  fileDesc("CiJtYXJxdWVlL2NhdGFsb2cvdjEvcmVzb3VyY2VzLnByb3RvEhJtYXJxdWVlLmNhdGFsb2cudjEiogIKBVZlbnVlEgoKAmlkGAEgASgJEhQKDG9yZ2FuaXplcl9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEgwKBGNpdHkYBCABKAkSDwoHYWRkcmVzcxgFIAEoCRIUCgxjb3VudHJ5X2NvZGUYBiABKAkSEQoJdGltZV96b25lGAcgASgJEi0KCHNlY3Rpb25zGAggAygLMhsubWFycXVlZS5jYXRhbG9nLnYxLlNlY3Rpb24SEAoIY2FwYWNpdHkYCSABKAUSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKkAQoHU2VjdGlvbhIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEjIKBnNlYXRlZBgDIAEoCzIgLm1hcnF1ZWUuY2F0YWxvZy52MS5TZWF0ZWRMYXlvdXRIABJBChFnZW5lcmFsX2FkbWlzc2lvbhgEIAEoCzIkLm1hcnF1ZWUuY2F0YWxvZy52MS5HZW5lcmFsQWRtaXNzaW9uSABCCAoGbGF5b3V0ImoKDFNlYXRlZExheW91dBIlCgRyb3dzGAEgAygLMhcubWFycXVlZS5jYXRhbG9nLnYxLlJvdxIzCglnZW5lcmF0b3IYAiABKAsyIC5tYXJxdWVlLmNhdGFsb2cudjEuUm93R2VuZXJhdG9yIj0KA1JvdxINCgVsYWJlbBgBIAEoCRInCgVzZWF0cxgCIAMoCzIYLm1hcnF1ZWUuY2F0YWxvZy52MS5TZWF0ImIKBFNlYXQSCgoCaWQYASABKAkSDQoFbGFiZWwYAiABKAkSCQoBeBgDIAEoARIJCgF5GAQgASgBEhIKCnNlYXRfY2xhc3MYBSABKAkSFQoNaXNfYWNjZXNzaWJsZRgGIAEoCCKkAQoMUm93R2VuZXJhdG9yEhEKCXJvd19jb3VudBgBIAEoBRIVCg1zZWF0c19wZXJfcm93GAIgASgFEhcKD2ZpcnN0X3Jvd19sYWJlbBgDIAEoCRISCgpzZWF0X2NsYXNzGAQgASgJEhAKCG9yaWdpbl94GAUgASgBEhAKCG9yaWdpbl95GAYgASgBEhkKEWFpc2xlX2FmdGVyX3NlYXRzGAcgAygFIiQKEEdlbmVyYWxBZG1pc3Npb24SEAoIY2FwYWNpdHkYASABKAUi6AYKBUV2ZW50EgoKAmlkGAEgASgJEhQKDG9yZ2FuaXplcl9pZBgCIAEoCRIrCgRraW5kGAMgASgOMh0ubWFycXVlZS5jYXRhbG9nLnYxLkV2ZW50S2luZBIuCghjYXRlZ29yeRgEIAEoDjIcLm1hcnF1ZWUuY2F0YWxvZy52MS5DYXRlZ29yeRINCgV0aXRsZRgFIAEoCRITCgtkZXNjcmlwdGlvbhgGIAEoCRIQCgh2ZW51ZV9pZBgHIAEoCRISCgp2ZW51ZV9uYW1lGAggASgJEgwKBGNpdHkYCSABKAkSLgoKc3RhcnRfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKBXN0b3BzGAwgAygLMhwubWFycXVlZS5jYXRhbG9nLnYxLlRyaXBTdG9wEhUKDWN1cnJlbmN5X2NvZGUYDSABKAkSMgoLcHJpY2VfdGllcnMYDiADKAsyHS5tYXJxdWVlLmNhdGFsb2cudjEuUHJpY2VUaWVyEicKBWZhcmVzGA8gAygLMhgubWFycXVlZS5jYXRhbG9nLnYxLkZhcmUSMwoLaG9sZF9wb2xpY3kYECABKAsyHi5tYXJxdWVlLmNhdGFsb2cudjEuSG9sZFBvbGljeRI0ChBzYWxlc19zdGFydF90aW1lGBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5zYWxlc19lbmRfdGltZRgSIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoFc3RhdGUYEyABKA4yHi5tYXJxdWVlLmNhdGFsb2cudjEuRXZlbnRTdGF0ZRIVCg1jYW5jZWxfcmVhc29uGBQgASgJEhAKCGNhcGFjaXR5GBUgASgFEi8KC2NyZWF0ZV90aW1lGBYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgXIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMcHVibGlzaF90aW1lGBggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKYAQoIVHJpcFN0b3ASCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRjaXR5GAMgASgJEjAKDGFycml2YWxfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoOZGVwYXJ0dXJlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wInYKCVByaWNlVGllchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEiQKBXByaWNlGAMgASgLMhUubWFycXVlZS5hcGkudjEuTW9uZXkSEwoLc2VjdGlvbl9pZHMYBCADKAkSFAoMc2VhdF9jbGFzc2VzGAUgAygJInUKBEZhcmUSGAoQYm9hcmRpbmdfc3RvcF9pZBgBIAEoCRIZChFhbGlnaHRpbmdfc3RvcF9pZBgCIAEoCRIkCgVwcmljZRgDIAEoCzIVLm1hcnF1ZWUuYXBpLnYxLk1vbmV5EhIKCnNlYXRfY2xhc3MYBCABKAkiigEKCkhvbGRQb2xpY3kSGgoSbWF4X3NlYXRzX3Blcl91c2VyGAEgASgFEjAKDWhvbGRfZHVyYXRpb24YAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SGwoObWF4X2V4dGVuc2lvbnMYAyABKAVIAIgBAUIRCg9fbWF4X2V4dGVuc2lvbnMirQEKDlNlY3Rpb25TdW1tYXJ5EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSHAoUaXNfZ2VuZXJhbF9hZG1pc3Npb24YAyABKAgSEAoIY2FwYWNpdHkYBCABKAUSFQoNcHJpY2VfdGllcl9pZBgFIAEoCRINCgVtaW5feBgGIAEoARINCgVtaW5feRgHIAEoARINCgVtYXhfeBgIIAEoARINCgVtYXhfeRgJIAEoASK0AQoJRXZlbnRTZWF0EgoKAmlkGAEgASgJEhIKCnNlY3Rpb25faWQYAiABKAkSEQoJcm93X2xhYmVsGAMgASgJEg0KBWxhYmVsGAQgASgJEgkKAXgYBSABKAESCQoBeRgGIAEoARISCgpzZWF0X2NsYXNzGAcgASgJEhUKDWlzX2FjY2Vzc2libGUYCCABKAgSFQoNcHJpY2VfdGllcl9pZBgJIAEoCRINCgVpbmRleBgKIAEoBSpSCglFdmVudEtpbmQSGgoWRVZFTlRfS0lORF9VTlNQRUNJRklFRBAAEhQKEEVWRU5UX0tJTkRfRVZFTlQQARITCg9FVkVOVF9LSU5EX1RSSVAQAiqNAgoIQ2F0ZWdvcnkSGAoUQ0FURUdPUllfVU5TUEVDSUZJRUQQABIUChBDQVRFR09SWV9DT05DRVJUEAESFAoQQ0FURUdPUllfVEhFQVRSRRACEhMKD0NBVEVHT1JZX1NQT1JUUxADEhUKEUNBVEVHT1JZX0ZFU1RJVkFMEAQSEwoPQ0FURUdPUllfQ09NRURZEAUSFwoTQ0FURUdPUllfQ09ORkVSRU5DRRAGEhAKDENBVEVHT1JZX0JVUxAHEhIKDkNBVEVHT1JZX1RSQUlOEAgSEwoPQ0FURUdPUllfRkxJR0hUEAkSEgoOQ0FURUdPUllfRkVSUlkQChISCg5DQVRFR09SWV9PVEhFUhALKnYKCkV2ZW50U3RhdGUSGwoXRVZFTlRfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFFVkVOVF9TVEFURV9EUkFGVBABEhkKFUVWRU5UX1NUQVRFX1BVQkxJU0hFRBACEhkKFUVWRU5UX1NUQVRFX0NBTkNFTExFRBADYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_marquee_api_v1_money]);
+  fileDesc("CiJtYXJxdWVlL2NhdGFsb2cvdjEvcmVzb3VyY2VzLnByb3RvEhJtYXJxdWVlLmNhdGFsb2cudjEiogIKBVZlbnVlEgoKAmlkGAEgASgJEhQKDG9yZ2FuaXplcl9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEgwKBGNpdHkYBCABKAkSDwoHYWRkcmVzcxgFIAEoCRIUCgxjb3VudHJ5X2NvZGUYBiABKAkSEQoJdGltZV96b25lGAcgASgJEi0KCHNlY3Rpb25zGAggAygLMhsubWFycXVlZS5jYXRhbG9nLnYxLlNlY3Rpb24SEAoIY2FwYWNpdHkYCSABKAUSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLyAQoHU2VjdGlvbhIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEjIKBnNlYXRlZBgDIAEoCzIgLm1hcnF1ZWUuY2F0YWxvZy52MS5TZWF0ZWRMYXlvdXRIABJBChFnZW5lcmFsX2FkbWlzc2lvbhgEIAEoCzIkLm1hcnF1ZWUuY2F0YWxvZy52MS5HZW5lcmFsQWRtaXNzaW9uSAASEAoIY2FwYWNpdHkYBSABKAUSDQoFbWluX3gYBiABKAESDQoFbWluX3kYByABKAESDQoFbWF4X3gYCCABKAESDQoFbWF4X3kYCSABKAFCCAoGbGF5b3V0ImoKDFNlYXRlZExheW91dBIlCgRyb3dzGAEgAygLMhcubWFycXVlZS5jYXRhbG9nLnYxLlJvdxIzCglnZW5lcmF0b3IYAiABKAsyIC5tYXJxdWVlLmNhdGFsb2cudjEuUm93R2VuZXJhdG9yIj0KA1JvdxINCgVsYWJlbBgBIAEoCRInCgVzZWF0cxgCIAMoCzIYLm1hcnF1ZWUuY2F0YWxvZy52MS5TZWF0ImIKBFNlYXQSCgoCaWQYASABKAkSDQoFbGFiZWwYAiABKAkSCQoBeBgDIAEoARIJCgF5GAQgASgBEhIKCnNlYXRfY2xhc3MYBSABKAkSFQoNaXNfYWNjZXNzaWJsZRgGIAEoCCKkAQoMUm93R2VuZXJhdG9yEhEKCXJvd19jb3VudBgBIAEoBRIVCg1zZWF0c19wZXJfcm93GAIgASgFEhcKD2ZpcnN0X3Jvd19sYWJlbBgDIAEoCRISCgpzZWF0X2NsYXNzGAQgASgJEhAKCG9yaWdpbl94GAUgASgBEhAKCG9yaWdpbl95GAYgASgBEhkKEWFpc2xlX2FmdGVyX3NlYXRzGAcgAygFIo4BCglWZW51ZVNlYXQSCgoCaWQYASABKAkSEgoKc2VjdGlvbl9pZBgCIAEoCRIRCglyb3dfbGFiZWwYAyABKAkSDQoFbGFiZWwYBCABKAkSCQoBeBgFIAEoARIJCgF5GAYgASgBEhIKCnNlYXRfY2xhc3MYByABKAkSFQoNaXNfYWNjZXNzaWJsZRgIIAEoCCIkChBHZW5lcmFsQWRtaXNzaW9uEhAKCGNhcGFjaXR5GAEgASgFIugGCgVFdmVudBIKCgJpZBgBIAEoCRIUCgxvcmdhbml6ZXJfaWQYAiABKAkSKwoEa2luZBgDIAEoDjIdLm1hcnF1ZWUuY2F0YWxvZy52MS5FdmVudEtpbmQSLgoIY2F0ZWdvcnkYBCABKA4yHC5tYXJxdWVlLmNhdGFsb2cudjEuQ2F0ZWdvcnkSDQoFdGl0bGUYBSABKAkSEwoLZGVzY3JpcHRpb24YBiABKAkSEAoIdmVudWVfaWQYByABKAkSEgoKdmVudWVfbmFtZRgIIAEoCRIMCgRjaXR5GAkgASgJEi4KCnN0YXJ0X3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgVzdG9wcxgMIAMoCzIcLm1hcnF1ZWUuY2F0YWxvZy52MS5UcmlwU3RvcBIVCg1jdXJyZW5jeV9jb2RlGA0gASgJEjIKC3ByaWNlX3RpZXJzGA4gAygLMh0ubWFycXVlZS5jYXRhbG9nLnYxLlByaWNlVGllchInCgVmYXJlcxgPIAMoCzIYLm1hcnF1ZWUuY2F0YWxvZy52MS5GYXJlEjMKC2hvbGRfcG9saWN5GBAgASgLMh4ubWFycXVlZS5jYXRhbG9nLnYxLkhvbGRQb2xpY3kSNAoQc2FsZXNfc3RhcnRfdGltZRgRIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoOc2FsZXNfZW5kX3RpbWUYEiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KBXN0YXRlGBMgASgOMh4ubWFycXVlZS5jYXRhbG9nLnYxLkV2ZW50U3RhdGUSFQoNY2FuY2VsX3JlYXNvbhgUIAEoCRIQCghjYXBhY2l0eRgVIAEoBRIvCgtjcmVhdGVfdGltZRgWIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYFyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDHB1Ymxpc2hfdGltZRgYIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAimAEKCFRyaXBTdG9wEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEY2l0eRgDIAEoCRIwCgxhcnJpdmFsX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmRlcGFydHVyZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ2CglQcmljZVRpZXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIkCgVwcmljZRgDIAEoCzIVLm1hcnF1ZWUuYXBpLnYxLk1vbmV5EhMKC3NlY3Rpb25faWRzGAQgAygJEhQKDHNlYXRfY2xhc3NlcxgFIAMoCSJ1CgRGYXJlEhgKEGJvYXJkaW5nX3N0b3BfaWQYASABKAkSGQoRYWxpZ2h0aW5nX3N0b3BfaWQYAiABKAkSJAoFcHJpY2UYAyABKAsyFS5tYXJxdWVlLmFwaS52MS5Nb25leRISCgpzZWF0X2NsYXNzGAQgASgJIooBCgpIb2xkUG9saWN5EhoKEm1heF9zZWF0c19wZXJfdXNlchgBIAEoBRIwCg1ob2xkX2R1cmF0aW9uGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhsKDm1heF9leHRlbnNpb25zGAMgASgFSACIAQFCEQoPX21heF9leHRlbnNpb25zIq0BCg5TZWN0aW9uU3VtbWFyeRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhwKFGlzX2dlbmVyYWxfYWRtaXNzaW9uGAMgASgIEhAKCGNhcGFjaXR5GAQgASgFEhUKDXByaWNlX3RpZXJfaWQYBSABKAkSDQoFbWluX3gYBiABKAESDQoFbWluX3kYByABKAESDQoFbWF4X3gYCCABKAESDQoFbWF4X3kYCSABKAEitAEKCUV2ZW50U2VhdBIKCgJpZBgBIAEoCRISCgpzZWN0aW9uX2lkGAIgASgJEhEKCXJvd19sYWJlbBgDIAEoCRINCgVsYWJlbBgEIAEoCRIJCgF4GAUgASgBEgkKAXkYBiABKAESEgoKc2VhdF9jbGFzcxgHIAEoCRIVCg1pc19hY2Nlc3NpYmxlGAggASgIEhUKDXByaWNlX3RpZXJfaWQYCSABKAkSDQoFaW5kZXgYCiABKAUqUgoJRXZlbnRLaW5kEhoKFkVWRU5UX0tJTkRfVU5TUEVDSUZJRUQQABIUChBFVkVOVF9LSU5EX0VWRU5UEAESEwoPRVZFTlRfS0lORF9UUklQEAIqjQIKCENhdGVnb3J5EhgKFENBVEVHT1JZX1VOU1BFQ0lGSUVEEAASFAoQQ0FURUdPUllfQ09OQ0VSVBABEhQKEENBVEVHT1JZX1RIRUFUUkUQAhITCg9DQVRFR09SWV9TUE9SVFMQAxIVChFDQVRFR09SWV9GRVNUSVZBTBAEEhMKD0NBVEVHT1JZX0NPTUVEWRAFEhcKE0NBVEVHT1JZX0NPTkZFUkVOQ0UQBhIQCgxDQVRFR09SWV9CVVMQBxISCg5DQVRFR09SWV9UUkFJThAIEhMKD0NBVEVHT1JZX0ZMSUdIVBAJEhIKDkNBVEVHT1JZX0ZFUlJZEAoSEgoOQ0FURUdPUllfT1RIRVIQCyp2CgpFdmVudFN0YXRlEhsKF0VWRU5UX1NUQVRFX1VOU1BFQ0lGSUVEEAASFQoRRVZFTlRfU1RBVEVfRFJBRlQQARIZChVFVkVOVF9TVEFURV9QVUJMSVNIRUQQAhIZChVFVkVOVF9TVEFURV9DQU5DRUxMRUQQA2IGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_marquee_api_v1_money]);
 
 /**
  * Venue is a place with a seat map that events are sold in: an arena, a theatre, a festival ground, or
@@ -74,7 +74,10 @@ export type Venue = Message<"marquee.catalog.v1.Venue"> & {
   timeZone: string;
 
   /**
-   * The seat map: seated sections and general-admission areas. At least one section.
+   * The seat map: seated sections and general-admission areas. At least one section. Requests give
+   * seated sections whole (rows or a generator); responses carry every section without its seats (its
+   * SeatedLayout empty) but with its capacity and bounds, and CatalogService.ListVenueSeats lists the
+   * seats.
    *
    * @generated from field: repeated marquee.catalog.v1.Section sections = 8;
    */
@@ -153,6 +156,41 @@ export type Section = Message<"marquee.catalog.v1.Section"> & {
     value: GeneralAdmission;
     case: "generalAdmission";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * Seats of a seated section, or places of a general-admission one. Output only.
+   *
+   * @generated from field: int32 capacity = 5;
+   */
+  capacity: number;
+
+  /**
+   * Bounding box of the section's seats on the map: left edge; zero for general admission. Output only.
+   *
+   * @generated from field: double min_x = 6;
+   */
+  minX: number;
+
+  /**
+   * Bounding box: top edge. Output only.
+   *
+   * @generated from field: double min_y = 7;
+   */
+  minY: number;
+
+  /**
+   * Bounding box: right edge. Output only.
+   *
+   * @generated from field: double max_x = 8;
+   */
+  maxX: number;
+
+  /**
+   * Bounding box: bottom edge. Output only.
+   *
+   * @generated from field: double max_y = 9;
+   */
+  maxY: number;
 };
 
 /**
@@ -163,7 +201,8 @@ export const SectionSchema: GenMessage<Section> = /*@__PURE__*/
   messageDesc(file_marquee_catalog_v1_resources, 1);
 
 /**
- * SeatedLayout is the rows of a seated section, listed seat by seat or generated as a grid.
+ * SeatedLayout is the rows of a seated section, listed seat by seat or generated as a grid. Requests
+ * set one of the two; in responses both are empty, and CatalogService.ListVenueSeats lists the seats.
  *
  * @generated from message marquee.catalog.v1.SeatedLayout
  */
@@ -342,6 +381,77 @@ export const RowGeneratorSchema: GenMessage<RowGenerator> = /*@__PURE__*/
   messageDesc(file_marquee_catalog_v1_resources, 5);
 
 /**
+ * VenueSeat is one seat of a venue's current seat map, as CatalogService.ListVenueSeats lists it.
+ *
+ * @generated from message marquee.catalog.v1.VenueSeat
+ */
+export type VenueSeat = Message<"marquee.catalog.v1.VenueSeat"> & {
+  /**
+   * Seat id, unique within the venue: given on create, or assigned from the section, row and seat
+   * labels (for example "floor-a:B-12"). Events published on the venue sell their seats by these ids.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Section the seat is in.
+   *
+   * @generated from field: string section_id = 2;
+   */
+  sectionId: string;
+
+  /**
+   * Row label.
+   *
+   * @generated from field: string row_label = 3;
+   */
+  rowLabel: string;
+
+  /**
+   * Seat label within the row.
+   *
+   * @generated from field: string label = 4;
+   */
+  label: string;
+
+  /**
+   * Horizontal position on the map.
+   *
+   * @generated from field: double x = 5;
+   */
+  x: number;
+
+  /**
+   * Vertical position on the map.
+   *
+   * @generated from field: double y = 6;
+   */
+  y: number;
+
+  /**
+   * Seat class.
+   *
+   * @generated from field: string seat_class = 7;
+   */
+  seatClass: string;
+
+  /**
+   * Whether the seat is wheelchair accessible.
+   *
+   * @generated from field: bool is_accessible = 8;
+   */
+  isAccessible: boolean;
+};
+
+/**
+ * Describes the message marquee.catalog.v1.VenueSeat.
+ * Use `create(VenueSeatSchema)` to create a new message.
+ */
+export const VenueSeatSchema: GenMessage<VenueSeat> = /*@__PURE__*/
+  messageDesc(file_marquee_catalog_v1_resources, 6);
+
+/**
  * GeneralAdmission is an area sold by count, without named seats, such as a standing floor.
  *
  * @generated from message marquee.catalog.v1.GeneralAdmission
@@ -360,7 +470,7 @@ export type GeneralAdmission = Message<"marquee.catalog.v1.GeneralAdmission"> & 
  * Use `create(GeneralAdmissionSchema)` to create a new message.
  */
 export const GeneralAdmissionSchema: GenMessage<GeneralAdmission> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_resources, 6);
+  messageDesc(file_marquee_catalog_v1_resources, 7);
 
 /**
  * Event is the one sellable resource of Marquee: an event at a venue, or a trip along ordered stops.
@@ -544,7 +654,7 @@ export type Event = Message<"marquee.catalog.v1.Event"> & {
  * Use `create(EventSchema)` to create a new message.
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_resources, 7);
+  messageDesc(file_marquee_catalog_v1_resources, 8);
 
 /**
  * TripStop is one stop of a trip's route.
@@ -553,7 +663,9 @@ export const EventSchema: GenMessage<Event> = /*@__PURE__*/
  */
 export type TripStop = Message<"marquee.catalog.v1.TripStop"> & {
   /**
-   * Id of the stop, unique within the trip. Server-assigned when empty. Rides name stops by this id.
+   * Id of the stop, unique within the trip. Server-assigned when empty (`stop-1`, `stop-2`…); when
+   * set, 1 to 32 of a-z, 0-9, '_' and '-' in lower case, starting with a letter or digit. Rides
+   * name stops by this id, exactly.
    *
    * @generated from field: string id = 1;
    */
@@ -593,7 +705,7 @@ export type TripStop = Message<"marquee.catalog.v1.TripStop"> & {
  * Use `create(TripStopSchema)` to create a new message.
  */
 export const TripStopSchema: GenMessage<TripStop> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_resources, 8);
+  messageDesc(file_marquee_catalog_v1_resources, 9);
 
 /**
  * PriceTier is a price for a group of seats of an event. A seat takes the price of the tier naming its
@@ -643,7 +755,7 @@ export type PriceTier = Message<"marquee.catalog.v1.PriceTier"> & {
  * Use `create(PriceTierSchema)` to create a new message.
  */
 export const PriceTierSchema: GenMessage<PriceTier> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_resources, 9);
+  messageDesc(file_marquee_catalog_v1_resources, 10);
 
 /**
  * Fare is the price of a trip seat between two stops. A fare between consecutive stops prices one leg; a
@@ -686,7 +798,7 @@ export type Fare = Message<"marquee.catalog.v1.Fare"> & {
  * Use `create(FareSchema)` to create a new message.
  */
 export const FareSchema: GenMessage<Fare> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_resources, 10);
+  messageDesc(file_marquee_catalog_v1_resources, 11);
 
 /**
  * HoldPolicy says how long and how many seats a buyer may hold for an event.
@@ -729,7 +841,7 @@ export type HoldPolicy = Message<"marquee.catalog.v1.HoldPolicy"> & {
  * Use `create(HoldPolicySchema)` to create a new message.
  */
 export const HoldPolicySchema: GenMessage<HoldPolicy> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_resources, 11);
+  messageDesc(file_marquee_catalog_v1_resources, 12);
 
 /**
  * SectionSummary is a section of an event's frozen seat map without its seats, for drawing and pricing.
@@ -806,7 +918,7 @@ export type SectionSummary = Message<"marquee.catalog.v1.SectionSummary"> & {
  * Use `create(SectionSummarySchema)` to create a new message.
  */
 export const SectionSummarySchema: GenMessage<SectionSummary> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_resources, 12);
+  messageDesc(file_marquee_catalog_v1_resources, 13);
 
 /**
  * EventSeat is one seat of an event's frozen seat map, with its position and price.
@@ -891,7 +1003,7 @@ export type EventSeat = Message<"marquee.catalog.v1.EventSeat"> & {
  * Use `create(EventSeatSchema)` to create a new message.
  */
 export const EventSeatSchema: GenMessage<EventSeat> = /*@__PURE__*/
-  messageDesc(file_marquee_catalog_v1_resources, 13);
+  messageDesc(file_marquee_catalog_v1_resources, 14);
 
 /**
  * EventKind tells an event (one place, one time) from a trip (a route with stops, sold per ride).

@@ -23,7 +23,7 @@ export const file_marquee_events_v1_envelope: GenFile = /*@__PURE__*/
  */
 export type Envelope = Message<"marquee.events.v1.Envelope"> & {
   /**
-   * Unique id of the event (a UUID); consumers deduplicate by it.
+   * Unique id of the event (a UUID in canonical lower-case form); consumers deduplicate by it.
    *
    * @generated from field: string id = 1;
    */

@@ -1275,8 +1275,9 @@ export const IdentityService: GenService<{
   /**
    * GetUser returns one account for admins.
    *
-   * Errors: INVALID_ARGUMENT when user_id is empty or not a UUID; NOT_FOUND when no user has that id;
-   * UNAUTHENTICATED when not signed in; PERMISSION_DENIED when the caller is not an admin.
+   * Errors: INVALID_ARGUMENT when user_id is empty or not a UUID in canonical lower-case form;
+   * NOT_FOUND when no user has that id; UNAUTHENTICATED when not signed in; PERMISSION_DENIED when
+   * the caller is not an admin.
    *
    * @generated from rpc marquee.identity.v1.IdentityService.GetUser
    */
@@ -1290,9 +1291,10 @@ export const IdentityService: GenService<{
    * keeps ROLE_CUSTOMER whether or not it is listed. New access tokens carry the new roles; tokens
    * already issued keep the old ones until they expire (at most 15 minutes).
    *
-   * Errors: INVALID_ARGUMENT naming user_id (empty or not a UUID) or roles (ROLE_UNSPECIFIED);
-   * NOT_FOUND when no user has that id; FAILED_PRECONDITION when an admin removes their own admin
-   * role; UNAUTHENTICATED when not signed in; PERMISSION_DENIED when the caller is not an admin.
+   * Errors: INVALID_ARGUMENT naming user_id (empty or not a UUID in canonical lower-case form) or
+   * roles (ROLE_UNSPECIFIED); NOT_FOUND when no user has that id; FAILED_PRECONDITION when an admin
+   * removes their own admin role; UNAUTHENTICATED when not signed in; PERMISSION_DENIED when the
+   * caller is not an admin.
    *
    * @generated from rpc marquee.identity.v1.IdentityService.SetUserRoles
    */
@@ -1306,9 +1308,10 @@ export const IdentityService: GenService<{
    * and identity refuses the user's calls. Their orders and tickets are untouched. Disabling a
    * disabled account succeeds and changes nothing.
    *
-   * Errors: INVALID_ARGUMENT naming user_id (empty or not a UUID) or reason (too long); NOT_FOUND
-   * when no user has that id; FAILED_PRECONDITION when an admin disables their own account;
-   * UNAUTHENTICATED when not signed in; PERMISSION_DENIED when the caller is not an admin.
+   * Errors: INVALID_ARGUMENT naming user_id (empty or not a UUID in canonical lower-case form) or
+   * reason (too long); NOT_FOUND when no user has that id; FAILED_PRECONDITION when an admin
+   * disables their own account; UNAUTHENTICATED when not signed in; PERMISSION_DENIED when the
+   * caller is not an admin.
    *
    * @generated from rpc marquee.identity.v1.IdentityService.DisableUser
    */
@@ -1321,8 +1324,9 @@ export const IdentityService: GenService<{
    * EnableUser enables a disabled account again. The user signs in anew; revoked refresh tokens stay
    * revoked. Enabling an enabled account succeeds and changes nothing.
    *
-   * Errors: INVALID_ARGUMENT when user_id is empty or not a UUID; NOT_FOUND when no user has that
-   * id; UNAUTHENTICATED when not signed in; PERMISSION_DENIED when the caller is not an admin.
+   * Errors: INVALID_ARGUMENT when user_id is empty or not a UUID in canonical lower-case form;
+   * NOT_FOUND when no user has that id; UNAUTHENTICATED when not signed in; PERMISSION_DENIED when
+   * the caller is not an admin.
    *
    * @generated from rpc marquee.identity.v1.IdentityService.EnableUser
    */
@@ -1364,8 +1368,9 @@ export const IdentityService: GenService<{
    * RevokePartnerClient revokes a partner client for good: it obtains no new tokens, and its tokens
    * already issued expire within an hour. Revoking a revoked client succeeds and changes nothing.
    *
-   * Errors: INVALID_ARGUMENT when client_id is empty or not a UUID; NOT_FOUND when no client has that
-   * id; UNAUTHENTICATED when not signed in; PERMISSION_DENIED when the caller is not an admin.
+   * Errors: INVALID_ARGUMENT when client_id is empty or not a UUID in canonical lower-case form;
+   * NOT_FOUND when no client has that id; UNAUTHENTICATED when not signed in; PERMISSION_DENIED
+   * when the caller is not an admin.
    *
    * @generated from rpc marquee.identity.v1.IdentityService.RevokePartnerClient
    */

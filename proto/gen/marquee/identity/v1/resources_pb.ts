@@ -23,7 +23,8 @@ export const file_marquee_identity_v1_resources: GenFile = /*@__PURE__*/
  */
 export type User = Message<"marquee.identity.v1.User"> & {
   /**
-   * The user's id, a UUID. It is the `sub` claim of the user's access tokens. Output only.
+   * The user's id, a UUID in canonical lower-case form. It is the `sub` claim of the user's access
+   * tokens, which are refused with a `sub` in any other form. Output only.
    *
    * @generated from field: string id = 1;
    */
@@ -241,7 +242,8 @@ export const TokenSetSchema: GenMessage<TokenSet> = /*@__PURE__*/
  */
 export type PartnerClient = Message<"marquee.identity.v1.PartnerClient"> & {
   /**
-   * The OAuth2 client id, a UUID. Output only.
+   * The OAuth2 client id, a UUID in canonical lower-case form; the partner's tokens carry `sub`
+   * `client:<client_id>`. Output only.
    *
    * @generated from field: string client_id = 1;
    */

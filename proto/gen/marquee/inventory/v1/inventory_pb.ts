@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/inventory/v1/inventory.proto.
  */
 export const file_marquee_inventory_v1_inventory: GenFile = /*@__PURE__*/
-  fileDesc("CiRtYXJxdWVlL2ludmVudG9yeS92MS9pbnZlbnRvcnkucHJvdG8SFG1hcnF1ZWUuaW52ZW50b3J5LnYxIlMKEFNlYXRBdmFpbGFiaWxpdHkSDwoHc2VhdF9pZBgBIAEoCRIuCgVzdGF0ZRgCIAEoDjIfLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlNlYXRTdGF0ZSJqChNTZWN0aW9uQXZhaWxhYmlsaXR5EhIKCnNlY3Rpb25faWQYASABKAkSEQoJYXZhaWxhYmxlGAIgASgFEgwKBGhlbGQYAyABKAUSDAoEc29sZBgEIAEoBRIQCghjYXBhY2l0eRgFIAEoBSJ6ChZHZXRBdmFpbGFiaWxpdHlSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJEiIKBHJpZGUYAiABKAsyFC5tYXJxdWVlLmFwaS52MS5SaWRlEhMKC3NlY3Rpb25faWRzGAMgAygJEhUKDWluY2x1ZGVfc2VhdHMYBCABKAgirwEKF0dldEF2YWlsYWJpbGl0eVJlc3BvbnNlEhAKCGV2ZW50X2lkGAEgASgJEjsKCHNlY3Rpb25zGAIgAygLMikubWFycXVlZS5pbnZlbnRvcnkudjEuU2VjdGlvbkF2YWlsYWJpbGl0eRI1CgVzZWF0cxgDIAMoCzImLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlNlYXRBdmFpbGFiaWxpdHkSDgoGY3Vyc29yGAQgASgJIlAKGFdhdGNoQXZhaWxhYmlsaXR5UmVxdWVzdBIQCghldmVudF9pZBgBIAEoCRIiCgRyaWRlGAIgASgLMhQubWFycXVlZS5hcGkudjEuUmlkZSLlAQoZV2F0Y2hBdmFpbGFiaWxpdHlSZXNwb25zZRITCgtpc19zbmFwc2hvdBgBIAEoCBI1CgVzZWF0cxgCIAMoCzImLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlNlYXRBdmFpbGFiaWxpdHkSOwoIc2VjdGlvbnMYAyADKAsyKS5tYXJxdWVlLmludmVudG9yeS52MS5TZWN0aW9uQXZhaWxhYmlsaXR5Eg4KBmN1cnNvchgEIAEoCRIvCgtjaGFuZ2VfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiMgoKUGxhY2VDb3VudBISCgpzZWN0aW9uX2lkGAEgASgJEhAKCHF1YW50aXR5GAIgASgFItoCCgRIb2xkEgoKAmlkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgJEiIKBHJpZGUYAyABKAsyFC5tYXJxdWVlLmFwaS52MS5SaWRlEg8KB3VzZXJfaWQYBCABKAkSEAoIc2VhdF9pZHMYBSADKAkSMAoGcGxhY2VzGAYgAygLMiAubWFycXVlZS5pbnZlbnRvcnkudjEuUGxhY2VDb3VudBIuCgVzdGF0ZRgHIAEoDjIfLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkhvbGRTdGF0ZRIvCgtleHBpcmVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFwoPZXh0ZW5zaW9uc19sZWZ0GAkgASgFEi8KC2NyZWF0ZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghvcmRlcl9pZBgLIAEoCSKMAQoQSG9sZFNlYXRzUmVxdWVzdBIQCghldmVudF9pZBgBIAEoCRIiCgRyaWRlGAIgASgLMhQubWFycXVlZS5hcGkudjEuUmlkZRIQCghzZWF0X2lkcxgDIAMoCRIwCgZwbGFjZXMYBCADKAsyIC5tYXJxdWVlLmludmVudG9yeS52MS5QbGFjZUNvdW50Ij0KEUhvbGRTZWF0c1Jlc3BvbnNlEigKBGhvbGQYASABKAsyGi5tYXJxdWVlLmludmVudG9yeS52MS5Ib2xkIrsBChhIb2xkQmVzdEF2YWlsYWJsZVJlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkSIgoEcmlkZRgCIAEoCzIULm1hcnF1ZWUuYXBpLnYxLlJpZGUSEAoIcXVhbnRpdHkYAyABKAUSEgoKc2VjdGlvbl9pZBgEIAEoCRISCgpzZWF0X2NsYXNzGAUgASgJEhUKDXByaWNlX3RpZXJfaWQYBiABKAkSGAoQcmVxdWlyZV9hZGphY2VudBgHIAEoCCJFChlIb2xkQmVzdEF2YWlsYWJsZVJlc3BvbnNlEigKBGhvbGQYASABKAsyGi5tYXJxdWVlLmludmVudG9yeS52MS5Ib2xkIiEKDkdldEhvbGRSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkiOwoPR2V0SG9sZFJlc3BvbnNlEigKBGhvbGQYASABKAsyGi5tYXJxdWVlLmludmVudG9yeS52MS5Ib2xkIiQKEUV4dGVuZEhvbGRSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkiPgoSRXh0ZW5kSG9sZFJlc3BvbnNlEigKBGhvbGQYASABKAsyGi5tYXJxdWVlLmludmVudG9yeS52MS5Ib2xkIiUKElJlbGVhc2VIb2xkUmVxdWVzdBIPCgdob2xkX2lkGAEgASgJIj8KE1JlbGVhc2VIb2xkUmVzcG9uc2USKAoEaG9sZBgBIAEoCzIaLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkhvbGQqawoJU2VhdFN0YXRlEhoKFlNFQVRfU1RBVEVfVU5TUEVDSUZJRUQQABIYChRTRUFUX1NUQVRFX0FWQUlMQUJMRRABEhMKD1NFQVRfU1RBVEVfSEVMRBACEhMKD1NFQVRfU1RBVEVfU09MRBADKokBCglIb2xkU3RhdGUSGgoWSE9MRF9TVEFURV9VTlNQRUNJRklFRBAAEhUKEUhPTERfU1RBVEVfQUNUSVZFEAESGAoUSE9MRF9TVEFURV9DT01NSVRURUQQAhIXChNIT0xEX1NUQVRFX1JFTEVBU0VEEAMSFgoSSE9MRF9TVEFURV9FWFBJUkVEEAQynAcKEEludmVudG9yeVNlcnZpY2UShgEKD0dldEF2YWlsYWJpbGl0eRIsLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkdldEF2YWlsYWJpbGl0eVJlcXVlc3QaLS5tYXJxdWVlLmludmVudG9yeS52MS5HZXRBdmFpbGFiaWxpdHlSZXNwb25zZSIWkAIBirUYDwgBEgtldmVudHMucmVhZBKOAQoRV2F0Y2hBdmFpbGFiaWxpdHkSLi5tYXJxdWVlLmludmVudG9yeS52MS5XYXRjaEF2YWlsYWJpbGl0eVJlcXVlc3QaLy5tYXJxdWVlLmludmVudG9yeS52MS5XYXRjaEF2YWlsYWJpbGl0eVJlc3BvbnNlIhaQAgGKtRgPCAESC2V2ZW50cy5yZWFkMAESdAoJSG9sZFNlYXRzEiYubWFycXVlZS5pbnZlbnRvcnkudjEuSG9sZFNlYXRzUmVxdWVzdBonLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkhvbGRTZWF0c1Jlc3BvbnNlIhaKtRgSCAISDmludmVudG9yeS5ob2xkEowBChFIb2xkQmVzdEF2YWlsYWJsZRIuLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkhvbGRCZXN0QXZhaWxhYmxlUmVxdWVzdBovLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkhvbGRCZXN0QXZhaWxhYmxlUmVzcG9uc2UiFoq1GBIIAhIOaW52ZW50b3J5LmhvbGQScQoHR2V0SG9sZBIkLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkdldEhvbGRSZXF1ZXN0GiUubWFycXVlZS5pbnZlbnRvcnkudjEuR2V0SG9sZFJlc3BvbnNlIhmQAgGKtRgSCAISDmludmVudG9yeS5ob2xkEncKCkV4dGVuZEhvbGQSJy5tYXJxdWVlLmludmVudG9yeS52MS5FeHRlbmRIb2xkUmVxdWVzdBooLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkV4dGVuZEhvbGRSZXNwb25zZSIWirUYEggCEg5pbnZlbnRvcnkuaG9sZBJ9CgtSZWxlYXNlSG9sZBIoLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlJlbGVhc2VIb2xkUmVxdWVzdBopLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlJlbGVhc2VIb2xkUmVzcG9uc2UiGZACAoq1GBIIAhIOaW52ZW50b3J5LmhvbGRiBnByb3RvMw", [file_google_protobuf_timestamp, file_marquee_api_v1_access, file_marquee_api_v1_ride]);
+  fileDesc("CiRtYXJxdWVlL2ludmVudG9yeS92MS9pbnZlbnRvcnkucHJvdG8SFG1hcnF1ZWUuaW52ZW50b3J5LnYxIlMKEFNlYXRBdmFpbGFiaWxpdHkSDwoHc2VhdF9pZBgBIAEoCRIuCgVzdGF0ZRgCIAEoDjIfLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlNlYXRTdGF0ZSJqChNTZWN0aW9uQXZhaWxhYmlsaXR5EhIKCnNlY3Rpb25faWQYASABKAkSEQoJYXZhaWxhYmxlGAIgASgFEgwKBGhlbGQYAyABKAUSDAoEc29sZBgEIAEoBRIQCghjYXBhY2l0eRgFIAEoBSKhAQoWR2V0QXZhaWxhYmlsaXR5UmVxdWVzdBIQCghldmVudF9pZBgBIAEoCRIiCgRyaWRlGAIgASgLMhQubWFycXVlZS5hcGkudjEuUmlkZRITCgtzZWN0aW9uX2lkcxgDIAMoCRIVCg1pbmNsdWRlX3NlYXRzGAQgASgIEhEKCXBhZ2Vfc2l6ZRgFIAEoBRISCgpwYWdlX3Rva2VuGAYgASgJIsgBChdHZXRBdmFpbGFiaWxpdHlSZXNwb25zZRIQCghldmVudF9pZBgBIAEoCRI7CghzZWN0aW9ucxgCIAMoCzIpLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlNlY3Rpb25BdmFpbGFiaWxpdHkSNQoFc2VhdHMYAyADKAsyJi5tYXJxdWVlLmludmVudG9yeS52MS5TZWF0QXZhaWxhYmlsaXR5Eg4KBmN1cnNvchgEIAEoCRIXCg9uZXh0X3BhZ2VfdG9rZW4YBSABKAkiUAoYV2F0Y2hBdmFpbGFiaWxpdHlSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJEiIKBHJpZGUYAiABKAsyFC5tYXJxdWVlLmFwaS52MS5SaWRlIuUBChlXYXRjaEF2YWlsYWJpbGl0eVJlc3BvbnNlEhMKC2lzX3NuYXBzaG90GAEgASgIEjUKBXNlYXRzGAIgAygLMiYubWFycXVlZS5pbnZlbnRvcnkudjEuU2VhdEF2YWlsYWJpbGl0eRI7CghzZWN0aW9ucxgDIAMoCzIpLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlNlY3Rpb25BdmFpbGFiaWxpdHkSDgoGY3Vyc29yGAQgASgJEi8KC2NoYW5nZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIyCgpQbGFjZUNvdW50EhIKCnNlY3Rpb25faWQYASABKAkSEAoIcXVhbnRpdHkYAiABKAUi2gIKBEhvbGQSCgoCaWQYASABKAkSEAoIZXZlbnRfaWQYAiABKAkSIgoEcmlkZRgDIAEoCzIULm1hcnF1ZWUuYXBpLnYxLlJpZGUSDwoHdXNlcl9pZBgEIAEoCRIQCghzZWF0X2lkcxgFIAMoCRIwCgZwbGFjZXMYBiADKAsyIC5tYXJxdWVlLmludmVudG9yeS52MS5QbGFjZUNvdW50Ei4KBXN0YXRlGAcgASgOMh8ubWFycXVlZS5pbnZlbnRvcnkudjEuSG9sZFN0YXRlEi8KC2V4cGlyZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9leHRlbnNpb25zX2xlZnQYCSABKAUSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCG9yZGVyX2lkGAsgASgJIowBChBIb2xkU2VhdHNSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJEiIKBHJpZGUYAiABKAsyFC5tYXJxdWVlLmFwaS52MS5SaWRlEhAKCHNlYXRfaWRzGAMgAygJEjAKBnBsYWNlcxgEIAMoCzIgLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlBsYWNlQ291bnQiPQoRSG9sZFNlYXRzUmVzcG9uc2USKAoEaG9sZBgBIAEoCzIaLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkhvbGQiuwEKGEhvbGRCZXN0QXZhaWxhYmxlUmVxdWVzdBIQCghldmVudF9pZBgBIAEoCRIiCgRyaWRlGAIgASgLMhQubWFycXVlZS5hcGkudjEuUmlkZRIQCghxdWFudGl0eRgDIAEoBRISCgpzZWN0aW9uX2lkGAQgASgJEhIKCnNlYXRfY2xhc3MYBSABKAkSFQoNcHJpY2VfdGllcl9pZBgGIAEoCRIYChByZXF1aXJlX2FkamFjZW50GAcgASgIIkUKGUhvbGRCZXN0QXZhaWxhYmxlUmVzcG9uc2USKAoEaG9sZBgBIAEoCzIaLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkhvbGQiIQoOR2V0SG9sZFJlcXVlc3QSDwoHaG9sZF9pZBgBIAEoCSI7Cg9HZXRIb2xkUmVzcG9uc2USKAoEaG9sZBgBIAEoCzIaLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkhvbGQiJAoRRXh0ZW5kSG9sZFJlcXVlc3QSDwoHaG9sZF9pZBgBIAEoCSI+ChJFeHRlbmRIb2xkUmVzcG9uc2USKAoEaG9sZBgBIAEoCzIaLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkhvbGQiJQoSUmVsZWFzZUhvbGRSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkiPwoTUmVsZWFzZUhvbGRSZXNwb25zZRIoCgRob2xkGAEgASgLMhoubWFycXVlZS5pbnZlbnRvcnkudjEuSG9sZCprCglTZWF0U3RhdGUSGgoWU0VBVF9TVEFURV9VTlNQRUNJRklFRBAAEhgKFFNFQVRfU1RBVEVfQVZBSUxBQkxFEAESEwoPU0VBVF9TVEFURV9IRUxEEAISEwoPU0VBVF9TVEFURV9TT0xEEAMqiQEKCUhvbGRTdGF0ZRIaChZIT0xEX1NUQVRFX1VOU1BFQ0lGSUVEEAASFQoRSE9MRF9TVEFURV9BQ1RJVkUQARIYChRIT0xEX1NUQVRFX0NPTU1JVFRFRBACEhcKE0hPTERfU1RBVEVfUkVMRUFTRUQQAxIWChJIT0xEX1NUQVRFX0VYUElSRUQQBDKcBwoQSW52ZW50b3J5U2VydmljZRKGAQoPR2V0QXZhaWxhYmlsaXR5EiwubWFycXVlZS5pbnZlbnRvcnkudjEuR2V0QXZhaWxhYmlsaXR5UmVxdWVzdBotLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkdldEF2YWlsYWJpbGl0eVJlc3BvbnNlIhaQAgGKtRgPCAESC2V2ZW50cy5yZWFkEo4BChFXYXRjaEF2YWlsYWJpbGl0eRIuLm1hcnF1ZWUuaW52ZW50b3J5LnYxLldhdGNoQXZhaWxhYmlsaXR5UmVxdWVzdBovLm1hcnF1ZWUuaW52ZW50b3J5LnYxLldhdGNoQXZhaWxhYmlsaXR5UmVzcG9uc2UiFpACAYq1GA8IARILZXZlbnRzLnJlYWQwARJ0CglIb2xkU2VhdHMSJi5tYXJxdWVlLmludmVudG9yeS52MS5Ib2xkU2VhdHNSZXF1ZXN0GicubWFycXVlZS5pbnZlbnRvcnkudjEuSG9sZFNlYXRzUmVzcG9uc2UiFoq1GBIIAhIOaW52ZW50b3J5LmhvbGQSjAEKEUhvbGRCZXN0QXZhaWxhYmxlEi4ubWFycXVlZS5pbnZlbnRvcnkudjEuSG9sZEJlc3RBdmFpbGFibGVSZXF1ZXN0Gi8ubWFycXVlZS5pbnZlbnRvcnkudjEuSG9sZEJlc3RBdmFpbGFibGVSZXNwb25zZSIWirUYEggCEg5pbnZlbnRvcnkuaG9sZBJxCgdHZXRIb2xkEiQubWFycXVlZS5pbnZlbnRvcnkudjEuR2V0SG9sZFJlcXVlc3QaJS5tYXJxdWVlLmludmVudG9yeS52MS5HZXRIb2xkUmVzcG9uc2UiGZACAYq1GBIIAhIOaW52ZW50b3J5LmhvbGQSdwoKRXh0ZW5kSG9sZBInLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkV4dGVuZEhvbGRSZXF1ZXN0GigubWFycXVlZS5pbnZlbnRvcnkudjEuRXh0ZW5kSG9sZFJlc3BvbnNlIhaKtRgSCAISDmludmVudG9yeS5ob2xkEn0KC1JlbGVhc2VIb2xkEigubWFycXVlZS5pbnZlbnRvcnkudjEuUmVsZWFzZUhvbGRSZXF1ZXN0GikubWFycXVlZS5pbnZlbnRvcnkudjEuUmVsZWFzZUhvbGRSZXNwb25zZSIZkAICirUYEggCEg5pbnZlbnRvcnkuaG9sZGIGcHJvdG8z", [file_google_protobuf_timestamp, file_marquee_api_v1_access, file_marquee_api_v1_ride]);
 
 /**
  * SeatAvailability is the state of one seat for a ride.
@@ -122,11 +122,26 @@ export type GetAvailabilityRequest = Message<"marquee.inventory.v1.GetAvailabili
   sectionIds: string[];
 
   /**
-   * Whether to list every seat's state, besides the per-section counts.
+   * Whether to list the seats' states too, page by page, besides the per-section counts.
    *
    * @generated from field: bool include_seats = 4;
    */
   includeSeats: boolean;
+
+  /**
+   * Most seats to list when include_seats is set; default 5000, at most 20000.
+   *
+   * @generated from field: int32 page_size = 5;
+   */
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page; empty for the first page. The event, ride, section_ids and
+   * include_seats must not change between pages.
+   *
+   * @generated from field: string page_token = 6;
+   */
+  pageToken: string;
 };
 
 /**
@@ -150,14 +165,15 @@ export type GetAvailabilityResponse = Message<"marquee.inventory.v1.GetAvailabil
   eventId: string;
 
   /**
-   * Counts per section.
+   * Counts per section (of the chosen sections), whole on every page.
    *
    * @generated from field: repeated marquee.inventory.v1.SectionAvailability sections = 2;
    */
   sections: SectionAvailability[];
 
   /**
-   * State of every seat of the chosen sections, when include_seats was set.
+   * When include_seats was set, the states of this page's seats of the chosen sections, in map order
+   * (CatalogService.ListSeats' order). General-admission places are counted, not listed.
    *
    * @generated from field: repeated marquee.inventory.v1.SeatAvailability seats = 3;
    */
@@ -170,6 +186,13 @@ export type GetAvailabilityResponse = Message<"marquee.inventory.v1.GetAvailabil
    * @generated from field: string cursor = 4;
    */
   cursor: string;
+
+  /**
+   * Token of the next page of seats; empty on the last page, and when include_seats was not set.
+   *
+   * @generated from field: string next_page_token = 5;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -293,7 +316,8 @@ export const PlaceCountSchema: GenMessage<PlaceCount> = /*@__PURE__*/
  */
 export type Hold = Message<"marquee.inventory.v1.Hold"> & {
   /**
-   * Server-assigned id.
+   * Server-assigned id: the event's id, a dot and a UUID, all in canonical lower-case form.
+   * GetHold, ExtendHold, ReleaseHold and CommitHold take it exactly so.
    *
    * @generated from field: string id = 1;
    */
@@ -751,11 +775,14 @@ export const HoldStateSchema: GenEnum<HoldState> = /*@__PURE__*/
  */
 export const InventoryService: GenService<{
   /**
-   * Returns how many seats and places are free per section for a ride, and, when asked, the state of
-   * each seat.
+   * Returns how many seats and places are available, held and sold per section for a ride, and, when
+   * include_seats is set, the state of each seat, a page at a time (AIP-158: page_size, page_token,
+   * next_page_token) — the counts come whole on every page. Each answer is one consistent read: its
+   * seats and its counts are of the same moment, so on a map that fits in one page they agree exactly;
+   * later pages may reflect later changes. To follow the seats live instead, use WatchAvailability.
    *
    * Errors: NOT_FOUND for an unknown or unpublished event; INVALID_ARGUMENT for a bad ride (an unknown
-   * stop, alighting not after boarding, a ride on an event) or an unknown section.
+   * stop, alighting not after boarding, a ride on an event), an unknown section, or a bad page_token.
    *
    * @generated from rpc marquee.inventory.v1.InventoryService.GetAvailability
    */
@@ -819,7 +846,8 @@ export const InventoryService: GenService<{
   /**
    * Returns one of the caller's holds.
    *
-   * Errors: NOT_FOUND when the hold does not exist, or is another user's.
+   * Errors: INVALID_ARGUMENT when hold_id is not an id as Hold.id gives it (another case included);
+   * NOT_FOUND when the hold does not exist, or is another user's.
    *
    * @generated from rpc marquee.inventory.v1.InventoryService.GetHold
    */

@@ -22,7 +22,7 @@ export const file_marquee_notification_v1_notification: GenFile = /*@__PURE__*/
  */
 export type Notification = Message<"marquee.notification.v1.Notification"> & {
   /**
-   * The notification's id, a UUID. Output only.
+   * The notification's id, a UUID in canonical lower-case form. Output only.
    *
    * @generated from field: string id = 1;
    */
@@ -73,14 +73,16 @@ export type Notification = Message<"marquee.notification.v1.Notification"> & {
   status: NotificationStatus;
 
   /**
-   * The order it is about, a UUID; empty when it is about none. Output only.
+   * The order it is about, a UUID in canonical lower-case form; empty when it is about none. Output
+   * only.
    *
    * @generated from field: string order_id = 8;
    */
   orderId: string;
 
   /**
-   * The event or trip it is about, a UUID; empty when it is about none. Output only.
+   * The event or trip it is about, a UUID in canonical lower-case form; empty when it is about
+   * none. Output only.
    *
    * @generated from field: string event_id = 9;
    */
@@ -215,7 +217,8 @@ export type ListMyNotificationsRequest = Message<"marquee.notification.v1.ListMy
   kind: NotificationKind;
 
   /**
-   * When set, only notifications about this order (a UUID). Empty (the default) does not filter.
+   * When set, only notifications about this order (a UUID in canonical lower-case form). Empty (the
+   * default) does not filter.
    *
    * @generated from field: string order_id = 5;
    */

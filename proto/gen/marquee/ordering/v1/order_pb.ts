@@ -29,7 +29,7 @@ export const file_marquee_ordering_v1_order: GenFile = /*@__PURE__*/
  */
 export type Order = Message<"marquee.ordering.v1.Order"> & {
   /**
-   * Server-assigned id (a UUID).
+   * Server-assigned id (a UUID in canonical lower-case form).
    *
    * @generated from field: string id = 1;
    */
@@ -389,7 +389,7 @@ export const AttendeeSchema: GenMessage<Attendee> = /*@__PURE__*/
  */
 export type Refund = Message<"marquee.ordering.v1.Refund"> & {
   /**
-   * Server-assigned id (a UUID).
+   * Server-assigned id (a UUID in canonical lower-case form).
    *
    * @generated from field: string id = 1;
    */

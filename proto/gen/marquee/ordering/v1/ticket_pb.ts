@@ -25,7 +25,7 @@ export const file_marquee_ordering_v1_ticket: GenFile = /*@__PURE__*/
  */
 export type Ticket = Message<"marquee.ordering.v1.Ticket"> & {
   /**
-   * Server-assigned id (a UUID). Output only.
+   * Server-assigned id (a UUID in canonical lower-case form). Output only.
    *
    * @generated from field: string id = 1;
    */

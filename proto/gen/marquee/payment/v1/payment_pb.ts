@@ -25,7 +25,7 @@ export const file_marquee_payment_v1_payment: GenFile = /*@__PURE__*/
  */
 export type Payment = Message<"marquee.payment.v1.Payment"> & {
   /**
-   * Server-assigned id (a UUID).
+   * Server-assigned id (a UUID in canonical lower-case form).
    *
    * @generated from field: string id = 1;
    */
@@ -177,7 +177,7 @@ export const PaymentSchema: GenMessage<Payment> = /*@__PURE__*/
  */
 export type PaymentRefund = Message<"marquee.payment.v1.PaymentRefund"> & {
   /**
-   * Server-assigned id (a UUID).
+   * Server-assigned id (a UUID in canonical lower-case form).
    *
    * @generated from field: string id = 1;
    */

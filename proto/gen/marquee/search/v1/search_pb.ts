@@ -196,8 +196,8 @@ export const SearchEventsResponseSchema: GenMessage<SearchEventsResponse> = /*@_
  */
 export type SearchResult = Message<"marquee.search.v1.SearchResult"> & {
   /**
-   * The event's id, a UUID: the id of the Event resource in the catalog, for GetEvent and the
-   * inventory RPCs.
+   * The event's id, a UUID in canonical lower-case form: the id of the Event resource in the
+   * catalog, for GetEvent and the inventory RPCs.
    *
    * @generated from field: string id = 1;
    */
@@ -443,7 +443,8 @@ export type Suggestion = Message<"marquee.search.v1.Suggestion"> & {
   type: SuggestionType;
 
   /**
-   * For SUGGESTION_TYPE_TITLE, the id of the event or trip (a UUID); empty otherwise.
+   * For SUGGESTION_TYPE_TITLE, the id of the event or trip (a UUID in canonical lower-case form);
+   * empty otherwise.
    *
    * @generated from field: string event_id = 3;
    */
