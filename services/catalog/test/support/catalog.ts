@@ -1,6 +1,6 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { createLogger, type Database, type MeshClient } from "@marquee/mesh";
-import { startService, type TestServer } from "@marquee/mesh/testing";
+import { startService, type TestServer, useStarted } from "@marquee/mesh/testing";
 import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import type { Event, EventSchema, Venue, VenueSchema } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
@@ -57,20 +57,7 @@ export function useCatalog<C extends TestCatalog = TestCatalog>(
   start: () => Promise<C & { close(): Promise<void> }> = () =>
     startCatalog() as Promise<C & { close(): Promise<void> }>,
 ): C {
-  let started: (C & { close(): Promise<void> }) | undefined;
-  before(async function () {
-    this.timeout(60_000);
-    started = await start();
-  });
-  after(async () => {
-    await started?.close();
-  });
-  return new Proxy({} as C, {
-    get(_, property) {
-      if (started === undefined) throw new Error("the catalog starts in before()");
-      return started[property as keyof C];
-    },
-  });
+  return useStarted("the catalog", start);
 }
 
 /** Rows in a table of the catalog's schema, for checking that a refused request wrote nothing. */

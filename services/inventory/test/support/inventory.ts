@@ -15,6 +15,7 @@ import {
   type TestClusterNode,
   type TestServer,
   testUserIds,
+  useStarted,
   wholeMinutesFromNow,
 } from "@marquee/mesh/testing";
 import {
@@ -124,19 +125,9 @@ export function useInventory(
   clusterNodes?: () => Promise<readonly TestClusterNode[]>,
   settings?: Readonly<Record<string, string>>,
 ): TestInventory {
-  let started: (TestInventory & { close(): Promise<void> }) | undefined;
-  before(async function () {
-    this.timeout(60_000);
-    started = await startInventory(clusterNodes ? await clusterNodes() : undefined, settings);
-  });
-  after(async () => {
-    await started?.close();
-  });
-  const get = (): TestInventory => {
-    if (started === undefined) throw new Error("the inventory starts in before()");
-    return started;
-  };
-  return new Proxy({} as TestInventory, { get: (_, property) => get()[property as keyof TestInventory] });
+  return useStarted("the inventory", async () =>
+    startInventory(clusterNodes ? await clusterNodes() : undefined, settings),
+  );
 }
 
 type VenueInit = MessageInitShape<typeof VenueSchema>;

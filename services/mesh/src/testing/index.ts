@@ -10,7 +10,7 @@ export { restartRedis, shutdownRedis, stopRedis, testRedis } from "./redis.js";
 export { shutdownRedisCluster, type TestClusterNode, testRedisCluster } from "./redis-cluster.js";
 export { startTestServer, type TestServer, testClient } from "./server.js";
 export { freePort, repoRoot } from "./server-process.js";
-export { startService, type TestService, type TestServiceOptions, useService } from "./service.js";
+export { startService, type TestService, type TestServiceOptions, useService, useStarted } from "./service.js";
 export { type FromNow, wholeMinutesFromNow, wholeMinutesFromNowMs } from "./time.js";
 export {
   adminToken,

@@ -119,19 +119,30 @@ export function useService<S extends Settings, U extends Upstreams, D>(
   manifest: ServiceManifest<S, U, D>,
   options: TestServiceOptions<U> | (() => Promise<TestServiceOptions<U>>) = {},
 ): TestService<S, U, D> {
-  let started: TestService<S, U, D> | undefined;
+  return useStarted(manifest.name, async () =>
+    startService(manifest, typeof options === "function" ? await options() : options),
+  );
+}
+
+/**
+ * Whatever `start` starts, around the tests of the calling `describe`: started in `before` (up to a
+ * minute), closed in `after`. The returned object reads the started thing; touching it outside a test or
+ * hook throws, naming `what`. Every service's own `use…` helper is this with its own start.
+ */
+export function useStarted<T extends { close(): Promise<void> }>(what: string, start: () => Promise<T>): T {
+  let started: T | undefined;
   before(async function () {
     this.timeout(60_000);
-    started = await startService(manifest, typeof options === "function" ? await options() : options);
+    started = await start();
   });
   after(async () => {
     await started?.close();
     started = undefined;
   });
-  return new Proxy({} as TestService<S, U, D>, {
+  return new Proxy({} as T, {
     get(_, property) {
-      if (started === undefined) throw new Error(`${manifest.name} starts in before()`);
-      return started[property as keyof TestService<S, U, D>];
+      if (started === undefined) throw new Error(`${what} starts in before()`);
+      return started[property as keyof T];
     },
   });
 }
