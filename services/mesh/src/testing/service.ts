@@ -61,7 +61,8 @@ export async function startService<S extends Settings, U extends Upstreams, D>(
   const database = manifest.database ? await testDatabase(manifest.name) : undefined;
   const environment: Record<string, string | undefined> = {
     PORT: "0",
-    LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
+    // Errors only: an unexpected INTERNAL in a test leaves its cause in the output, the rest stays quiet.
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
     AUTH_JWKS_URL: keys.jwksPath,
     AUTH_SIGNING_KEY_FILE: keys.signingKeyPath,
     DATABASE_URL: database?.url,
