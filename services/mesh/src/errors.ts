@@ -21,12 +21,53 @@ export interface FieldViolation {
   readonly description: string;
 }
 
-/** Bad input in any state: INVALID_ARGUMENT with a BadRequest naming each field. */
+/**
+ * How much of a client's input an error may carry: the status message and its details travel in HTTP/2
+ * trailers over gRPC, where a few kilobytes is the norm and a megabyte resets the stream (or the whole
+ * connection it shares with other callers), so no error grows with the request that caused it.
+ */
+export const errorLimits = {
+  /** Field violations listed in a BadRequest; the rest are counted in one last violation. */
+  violations: 50,
+  /** Violations the status message spells out. */
+  violationsInMessage: 5,
+  /** Characters of a field path or a description in a violation. */
+  violationCharacters: 300,
+  /** Characters of all listed violations together, within what the wire guard lets through. */
+  violationsCharacters: 4_000,
+  /** Characters of a client-given id or name an error message quotes. */
+  quotedCharacters: 100,
+  /** Characters of any status message. */
+  messageCharacters: 1_000,
+} as const;
+
+/**
+ * Bad input in any state: INVALID_ARGUMENT with a BadRequest naming each field — as many as
+ * {@link errorLimits} lets through, and how many more there were.
+ */
 export function badRequest(violations: readonly FieldViolation[]): ConnectError {
-  const summary = violations.map((v) => `${v.field}: ${v.description}`).join("; ");
+  const listed: FieldViolation[] = [];
+  let characters = 0;
+  for (const violation of violations) {
+    const field = clipped(violation.field, errorLimits.violationCharacters);
+    const description = clipped(violation.description, errorLimits.violationCharacters);
+    characters += field.length + description.length;
+    if (listed.length === errorLimits.violations || characters > errorLimits.violationsCharacters) break;
+    listed.push({ field, description });
+  }
+  const leftOut = violations.length - listed.length;
+  if (leftOut > 0) listed.push({ field: "", description: `and ${leftOut} more violations` });
+  const spelled = listed.slice(0, errorLimits.violationsInMessage).map((v) => `${v.field}: ${v.description}`);
+  const unspelled = violations.length - spelled.length;
+  const summary = unspelled > 0 ? `${spelled.join("; ")}; and ${unspelled} more` : spelled.join("; ");
   return new ConnectError(`invalid request: ${summary}`, Code.InvalidArgument, undefined, [
-    { desc: BadRequestSchema, value: { fieldViolations: violations.map((v) => ({ ...v })) } },
+    { desc: BadRequestSchema, value: { fieldViolations: listed } },
   ]);
+}
+
+/** `text`, or its first `most` characters and how many were left out. */
+export function clipped(text: string, most: number = errorLimits.quotedCharacters): string {
+  return text.length <= most ? text : `${text.slice(0, most)}… (${text.length - most} more characters)`;
 }
 
 /** Bad input in one field: `throw invalidArgument("seat_ids", "must not be empty")`. */
@@ -39,8 +80,9 @@ export function invalidArgument(field: string, description: string): ConnectErro
  * of others' resources cannot be probed).
  */
 export function notFound(resourceType: string, id: string): ConnectError {
-  return new ConnectError(`${resourceType} ${JSON.stringify(id)} not found`, Code.NotFound, undefined, [
-    { desc: ResourceInfoSchema, value: { resourceType, resourceName: id, description: "not found" } },
+  const quoted = clipped(id);
+  return new ConnectError(`${resourceType} ${JSON.stringify(quoted)} not found`, Code.NotFound, undefined, [
+    { desc: ResourceInfoSchema, value: { resourceType, resourceName: quoted, description: "not found" } },
   ]);
 }
 

@@ -20,6 +20,28 @@ export function grpcPathOf(method: DescMethod): string {
   return `/${method.parent.typeName}/${method.name}`;
 }
 
+/**
+ * A request whose bytes do not decode as its message (truncated, an invalid varint or tag, invalid UTF-8
+ * in a string, too deep): grpc-js answers INTERNAL when a deserializer throws, so the server's decoder
+ * returns this instead and the pipeline answers INVALID_ARGUMENT, as gRPC's status codes prescribe for a
+ * message that does not parse.
+ */
+export class UndecodableRequest {
+  constructor(
+    readonly method: DescMethod,
+    /** What the decoder said, for the answer. */
+    readonly reason: string,
+  ) {}
+}
+
+function decodeRequest(method: DescMethod, bytes: Buffer): Message | UndecodableRequest {
+  try {
+    return fromBinary(method.input, bytes);
+  } catch (error) {
+    return new UndecodableRequest(method, error instanceof Error ? error.message : String(error));
+  }
+}
+
 const cache = new WeakMap<DescService, ServiceDefinition>();
 
 function methodDefinitionOf(method: DescMethod): MethodDefinition<Message, Message> {
@@ -29,7 +51,8 @@ function methodDefinitionOf(method: DescMethod): MethodDefinition<Message, Messa
     requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
     responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
     requestSerialize: (message) => Buffer.from(toBinary(method.input, message)),
-    requestDeserialize: (bytes) => fromBinary(method.input, bytes),
+    // A server's handlers see the marker and refuse it; the client side never deserializes requests.
+    requestDeserialize: (bytes) => decodeRequest(method, bytes) as Message,
     responseSerialize: (message) => Buffer.from(toBinary(method.output, message)),
     responseDeserialize: (bytes) => fromBinary(method.output, bytes),
   };

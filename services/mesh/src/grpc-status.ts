@@ -1,6 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { findTrailerError, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { Metadata, type ServiceError, type StatusObject } from "@grpc/grpc-js";
+import { clipped, errorLimits } from "./errors.js";
 
 /**
  * ConnectError ↔ the gRPC wire as grpc-js sees it, in one place: status code, message, and the
@@ -10,13 +11,32 @@ import { Metadata, type ServiceError, type StatusObject } from "@grpc/grpc-js";
 
 const detailsKey = "grpc-status-details-bin";
 
-/** The status a grpc-js server sends for an error; `Code` numbers equal grpc-js `status`. */
+/**
+ * The most a status's details may take on the wire, base64 as they travel in `grpc-status-details-bin`:
+ * with the message, well under the 64 KiB header list HTTP/2 peers accept by default, where a larger
+ * trailer resets the stream and can take the connection's other calls with it.
+ */
+const mostDetailsCharacters = 8 * 1024;
+
+/**
+ * The status a grpc-js server sends for an error; `Code` numbers equal grpc-js `status`. Whatever made
+ * the error, it leaves within the wire's limits: the message clipped, the details cut from the end until
+ * they fit (the errors helpers keep them small already; this is the guard for the rest).
+ */
 export function toGrpcStatus(error: ConnectError): Partial<StatusObject> {
-  const trailer = setTrailerStatus(new Headers(), error);
+  const message = clipped(error.rawMessage, errorLimits.messageCharacters);
   const metadata = new Metadata();
-  const details = trailer.get(detailsKey);
-  if (details !== null) metadata.set(detailsKey, Buffer.from(details, "base64"));
-  return { code: error.code as number, details: error.rawMessage, metadata };
+  for (let kept = error.details.length; kept >= 0; kept--) {
+    const trimmed = new ConnectError(message, error.code);
+    trimmed.details = error.details.slice(0, kept);
+    const details = setTrailerStatus(new Headers(), trimmed).get(detailsKey);
+    if (details === null) break;
+    if (details.length <= mostDetailsCharacters) {
+      metadata.set(detailsKey, Buffer.from(details, "base64"));
+      break;
+    }
+  }
+  return { code: error.code as number, details: message, metadata };
 }
 
 /** A grpc-js client error as a ConnectError, with the details the server sent. */

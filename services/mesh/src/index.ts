@@ -31,6 +31,8 @@ export {
   badRequest,
   Code,
   ConnectError,
+  clipped,
+  errorLimits,
   type FieldViolation,
   failedPrecondition,
   invalidArgument,
@@ -80,6 +82,7 @@ export { metricsRegistry, startMetricsServer } from "./metrics.js";
 export { decodePageToken, encodePageToken, isIndex, isTimeAndId, pageSizeOf, type TimeAndId } from "./paging.js";
 export { callerIdOf, hasRole, type Principal, type Role } from "./principal.js";
 export { createReflection, type Reflection } from "./reflection.js";
+export { boundViolations, defaultLimits, type RequestLimits } from "./request-bounds.js";
 export {
   checkRide,
   isLegRange,

@@ -1,5 +1,6 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import type { FieldViolation } from "./errors.js";
+import type { RequestLimits } from "./request-bounds.js";
 
 /**
  * Request validation, declared once per request message and applied by the server before the handler:
@@ -17,6 +18,8 @@ import type { FieldViolation } from "./errors.js";
  */
 export interface RequestValidator<D extends DescMessage = DescMessage> {
   readonly schema: D;
+  /** Sizes the request may reach beyond the default bounds (see `boundViolations`). */
+  readonly limits?: RequestLimits;
   /** Every violation of the request; empty when it is valid. */
   validate(request: MessageShape<D>): FieldViolation[];
 }

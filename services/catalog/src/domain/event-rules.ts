@@ -21,6 +21,12 @@ export const eventLimits = {
   maxFares: 5_000,
 } as const;
 
+/** What CreateEvent and UpdateEvent allow beyond the mesh's default bounds on a request (see `eventLimits`). */
+export const eventRequestLimits = {
+  "event.description": eventLimits.maxDescriptionLength,
+  "event.fares": eventLimits.maxFares,
+} as const;
+
 /** An ISO 4217 alphabetic code. */
 export const currencyPattern = /^[A-Z]{3}$/;
 

@@ -3,7 +3,7 @@ import { badRequest, Checker, callerIdOf, defineRpc, invalidArgument } from "@ma
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import type { Catalog } from "../catalog.js";
 import { canManage } from "../domain/access.js";
-import { checkEvent, checkTierSections } from "../domain/event-rules.js";
+import { checkEvent, checkTierSections, eventRequestLimits } from "../domain/event-rules.js";
 import { normalizeEvent } from "../domain/normalize-event.js";
 import { EventEntity } from "../entities/event.js";
 import { eventColumns, toEventMessage } from "../store/events.js";
@@ -15,6 +15,7 @@ import { findVenue } from "../store/venues.js";
  * admin). A venue the caller cannot see is an unknown venue: INVALID_ARGUMENT on `event.venue_id`.
  */
 export const createEvent = defineRpc(CatalogService.method.createEvent, {
+  limits: eventRequestLimits,
   rules(request, check) {
     if (!check.present("event", request.event) || request.event === undefined) return;
     checkEvent(request.event, check, "event");

@@ -4,7 +4,7 @@ import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js"
 import { EventUpdatedSchema } from "@marquee/proto/marquee/events/v1/events_pb.js";
 import type { Catalog } from "../catalog.js";
 import { canManage } from "../domain/access.js";
-import { checkEvent, checkTierSections } from "../domain/event-rules.js";
+import { checkEvent, checkTierSections, eventRequestLimits } from "../domain/event-rules.js";
 import { changedFields, editableAfterPublication, mergeEvent, updatableFields } from "../domain/event-update.js";
 import { normalizeEvent } from "../domain/normalize-event.js";
 import { publishCandidateOf, publishGaps } from "../domain/readiness.js";
@@ -26,6 +26,7 @@ function fieldsOf(paths: readonly string[] | undefined): readonly string[] {
  * announced with EventUpdated. A cancelled event does not change.
  */
 export const updateEvent = defineRpc(CatalogService.method.updateEvent, {
+  limits: eventRequestLimits,
   rules(request, check) {
     if (!check.present("event", request.event) || request.event === undefined) return;
     check.id("event.id", request.event.id);

@@ -1,10 +1,13 @@
+import type { Message } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { authorize } from "../access.js";
 import { bearerToken, type TokenVerifier } from "../auth/verify-token.js";
-import { badRequest, unauthenticated } from "../errors.js";
+import { badRequest, clipped, unauthenticated } from "../errors.js";
+import { UndecodableRequest } from "../grpc-definition.js";
 import { toConnectError } from "../infrastructure-errors.js";
 import { serverDuration, serverRequests } from "../metrics.js";
+import { boundViolations } from "../request-bounds.js";
 import type { RequestValidator } from "../validate.js";
 import { headerGetter } from "./metadata-carrier.js";
 import { type Interceptor, observeEnd } from "./types.js";
@@ -19,8 +22,9 @@ const tracer = trace.getTracer("@marquee/mesh");
  * 2. observing next, so the metrics and the log line count every outcome, refusals included;
  * 3. error mapping before any step that can throw, so whatever escapes becomes a gRPC status with details,
  *    and an unexpected error is logged with its cause and answered INTERNAL without it;
- * 4. authentication, then access: the access check needs the principal;
- * 5. validation last, so an anonymous caller learns nothing about the request shape, and the handler
+ * 4. a request whose bytes did not decode is refused before anything reads it;
+ * 5. authentication, then access: the access check needs the principal;
+ * 6. validation last, so an anonymous caller learns nothing about the request shape, and the handler
  *    only ever sees valid input.
  */
 export function serverPipeline(options: {
@@ -31,6 +35,7 @@ export function serverPipeline(options: {
     tracing("grpc"),
     observing(),
     mappingErrors(),
+    refusingUndecodable(),
     authenticating(options.verifier),
     authorizing(),
     validating(options.validators),
@@ -116,6 +121,22 @@ export function mappingErrors(): Interceptor {
     );
 }
 
+/** Answers INVALID_ARGUMENT to a request the server's decoder could not decode (see `UndecodableRequest`). */
+export function refusingUndecodable(): Interceptor {
+  return (next) => async (call) => {
+    if (call.request instanceof UndecodableRequest) throw undecodable(call.request);
+    return next(call);
+  };
+}
+
+/** The error for a request message that does not decode, naming the message and the decoder's reason. */
+export function undecodable(request: UndecodableRequest): ConnectError {
+  return new ConnectError(
+    `the request is not a valid ${request.method.input.typeName}: ${clipped(request.reason)}`,
+    Code.InvalidArgument,
+  );
+}
+
 /**
  * Verifies the caller's bearer token against the JWKS and puts its principal in the call's context. A
  * token that fails verification is refused even on a PUBLIC RPC, and so is an `authorization` header
@@ -143,10 +164,17 @@ export function authorizing(): Interceptor {
   };
 }
 
-/** Refuses a request its message's rules reject, with INVALID_ARGUMENT naming every bad field. */
+/**
+ * Refuses a request that breaks its bounds (sizes, NUL characters, enum values, time ranges: see
+ * `boundViolations`), then one its message's rules reject, with INVALID_ARGUMENT naming every bad field.
+ */
 export function validating(validators: ReadonlyMap<string, RequestValidator>): Interceptor {
   return (next) => async (call) => {
     const validator = validators.get(call.method.input.typeName);
+    if (call.method.methodKind === "unary" || call.method.methodKind === "server_streaming") {
+      const outOfBounds = boundViolations(call.method.input, call.request as Message, validator?.limits);
+      if (outOfBounds.length > 0) throw badRequest(outOfBounds);
+    }
     if (validator !== undefined) {
       const violations = validator.validate(call.request as never);
       if (violations.length > 0) throw badRequest(violations);

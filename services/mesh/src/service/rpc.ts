@@ -1,5 +1,6 @@
 import type { DescMethod, MessageShape } from "@bufbuild/protobuf";
 import type { HandlerOf } from "../handlers.js";
+import type { RequestLimits } from "../request-bounds.js";
 import { Checker, type RequestValidator } from "../validate.js";
 
 /**
@@ -43,6 +44,12 @@ export interface RpcSpec<M extends DescMethod, D> {
    * RPC whose rules were forgotten.
    */
   rules(request: MessageShape<M["input"]>, check: Checker): void;
+  /**
+   * Fields allowed beyond the default bounds every request has (1,000 characters a string, 1,000 items a
+   * list: see `defaultLimits`), by path in proto names: `{ "event.description": 10_000 }`. The server
+   * checks the bounds before the rules, so rules never see a megabyte string or a million items.
+   */
+  readonly limits?: RequestLimits;
   /** Builds the handler from the service's composed dependencies. */
   handler(deps: D): HandlerOf<M>;
 }
@@ -56,6 +63,7 @@ export function defineRpc<M extends DescMethod, D>(method: M, spec: RpcSpec<M, D
     method,
     validator: {
       schema: method.input,
+      limits: spec.limits,
       validate(request) {
         const check = new Checker();
         spec.rules(request, check);
