@@ -1,6 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createTokenVerifier, type Logger } from "@marquee/mesh";
 import { peerAddressKey } from "./call-values.js";
 import { addressVariableOf, isInternalService } from "./contract.js";
@@ -10,6 +9,7 @@ import { listen, type RequestHandler } from "./listener.js";
 import { pipeline } from "./pipeline.js";
 import { createProbes } from "./probes.js";
 import { serveReflection } from "./reflection.js";
+import { rpcHandler } from "./rpc-handler.js";
 import { answerUnrouted } from "./unrouted.js";
 import { connectUpstreams, type UpstreamClientOptions } from "./upstreams.js";
 
@@ -69,7 +69,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const verifier = createTokenVerifier({ jwksUrl: options.jwksUrl });
   const shutdown = new AbortController();
 
-  const rpcs = connectNodeAdapter({
+  const rpcs = rpcHandler({
     routes(router) {
       const interceptors = pipeline(verifier);
       for (const upstream of upstreams) {
@@ -82,6 +82,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // Handlers' signals abort with this, so calls still running when the drain ends answer UNAVAILABLE.
     shutdownSignal: shutdown.signal,
     contextValues: (request) => createContextValues().set(peerAddressKey, request.socket.remoteAddress ?? ""),
+    log,
   });
   const probes = createProbes(upstreams);
   const cors = corsPolicy(options.corsOrigins ?? []);

@@ -1,7 +1,7 @@
 import type { Http2ServerResponse } from "node:http2";
-import type { connectNodeAdapter } from "@connectrpc/connect-node";
-
-type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
+import { clipped } from "@marquee/mesh";
+import type { RequestHandler } from "./listener.js";
+import { respond } from "./node-http.js";
 
 /**
  * Answers a call to a path no route serves — an unknown RPC, or an INTERNAL one, which the BFF never
@@ -11,9 +11,9 @@ type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallb
  * headers frame, which also ends the stream — gRPC-Web callers the same status in headers, and everyone
  * else the 404 that Connect and plain HTTP expect, with a Connect error body a `fetch` caller can read.
  */
-export const answerUnrouted: NodeHandlerFn = (request, response) => {
+export const answerUnrouted: RequestHandler = (request, response) => {
   const contentType = String(request.headers["content-type"] ?? "");
-  const path = request.url ?? "";
+  const path = clipped(request.url ?? "");
   const status = {
     "grpc-status": "12",
     "grpc-message": encodeURIComponent(`${path} is not served here`),
@@ -26,10 +26,13 @@ export const answerUnrouted: NodeHandlerFn = (request, response) => {
     return;
   }
   if (contentType.startsWith("application/grpc-web")) {
-    response.writeHead(200, { "content-type": contentType, ...status });
-    response.end();
+    respond(response, 200, { "content-type": contentType, ...status });
     return;
   }
-  response.writeHead(404, { "content-type": "application/json" });
-  response.end(JSON.stringify({ code: "unimplemented", message: `${path} is not served here` }));
+  respond(
+    response,
+    404,
+    { "content-type": "application/json" },
+    JSON.stringify({ code: "unimplemented", message: `${path} is not served here` }),
+  );
 };

@@ -39,11 +39,14 @@ export function connectUpstreams(
     const address = addressOf(service);
     if (isInternalService(service) || address === undefined || address === "") continue;
     const client = createClient(service, { ...clientOptions, address, upstream: service.typeName });
-    // A probe is not retried: readiness must say how the upstream is now.
+    // A probe is not retried: readiness must say how the upstream is now. It has a connection of its own
+    // (grpc-js otherwise shares one per address across channels), so a failure of the forwarding's
+    // connection — or a call that broke it — does not read as the upstream being down.
     const health = createClient(Health, {
       address,
       upstream: `${service.typeName}/health`,
       retry: { maxAttempts: 1, initialDelayMs: 0, maxDelayMs: 0 },
+      channelOptions: { "grpc.use_local_subchannel_pool": 1 },
     });
     upstreams.push({
       service,

@@ -33,7 +33,7 @@ import {
 import { Audience, accessOf } from "./access.js";
 import { currentCall, remainingMs } from "./context.js";
 import { grpcDefinitionOf, grpcPathOf } from "./grpc-definition.js";
-import { fromGrpcError } from "./grpc-status.js";
+import { fromGrpcError, wasCutInTransit } from "./grpc-status.js";
 import { metadataSetter } from "./interceptors/metadata-carrier.js";
 import { breakerState, clientDuration, clientRequests, clientRetries } from "./metrics.js";
 
@@ -237,7 +237,9 @@ export function createClient<S extends DescService>(service: S, options: ClientO
                     undefined,
                     error,
                   )
-                : ConnectError.from(error);
+                : wasCutInTransit(ConnectError.from(error))
+                  ? outcomeUnknown(method, upstream, ConnectError.from(error))
+                  : ConnectError.from(error);
             span.setStatus({ code: SpanStatusCode.ERROR, message: mapped.rawMessage });
             throw mapped;
           } finally {
@@ -289,4 +291,18 @@ export function createClient<S extends DescService>(service: S, options: ClientO
     else if (method.methodKind === "server_streaming") client[method.localName] = serverStreaming(method);
   }
   return client as MeshClient<S>;
+}
+
+/**
+ * The error for a call whose connection failed after it was sent: UNAVAILABLE, saying that it may have
+ * taken effect and how to learn whether it did, so that no caller reads it as "nothing happened".
+ */
+function outcomeUnknown(method: DescMethod, upstream: string, cause: ConnectError): ConnectError {
+  return new ConnectError(
+    `${method.parent.typeName}/${method.name}: the connection to ${upstream} failed during the call (${cause.rawMessage}); it may have taken effect: read the resource to see, or repeat the call with the same idempotency-key`,
+    Code.Unavailable,
+    undefined,
+    undefined,
+    cause,
+  );
 }

@@ -39,12 +39,31 @@ export function toGrpcStatus(error: ConnectError): Partial<StatusObject> {
   return { code: error.code as number, details: message, metadata };
 }
 
-/** A grpc-js client error as a ConnectError, with the details the server sent. */
+/**
+ * grpc-js's own words for a call whose connection or stream failed after the call was sent, which it
+ * reports as UNAVAILABLE, INTERNAL or UNKNOWN depending on the moment: the server may well have run it.
+ */
+const cutInTransit =
+  /^(Connection dropped|Received RST_STREAM|Stream refused|Call ended without gRPC status|Received HTTP status code|Protocol error)/;
+
+/** Whether a client's error says the connection failed during the call (see {@link fromGrpcError}). */
+export function wasCutInTransit(error: ConnectError): boolean {
+  return error.code === Code.Unavailable && cutInTransit.test(error.rawMessage);
+}
+
+/**
+ * A grpc-js client error as a ConnectError, with the details the server sent. A failure of the connection
+ * during the call is UNAVAILABLE whatever grpc-js called it — never INTERNAL, which would blame the server
+ * for what the network did.
+ */
 export function fromGrpcError(error: ServiceError | Error): ConnectError {
   if (error instanceof ConnectError) return error;
   const serviceError = error as Partial<ServiceError>;
   if (typeof serviceError.code !== "number")
     return new ConnectError(error.message, Code.Unknown, undefined, undefined, error);
+  if (cutInTransit.test(serviceError.details ?? "")) {
+    return new ConnectError(serviceError.details ?? "", Code.Unavailable, undefined, undefined, error);
+  }
   const trailer = new Headers({
     "grpc-status": String(serviceError.code),
     "grpc-message": encodeURIComponent(serviceError.details ?? ""),
