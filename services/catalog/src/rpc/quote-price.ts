@@ -68,22 +68,28 @@ export const quotePrice = defineRpc(CatalogService.method.quotePrice, {
       const fares = new FareTable(event.fares, stopIds);
       const unpriced: PreconditionViolation[] = [];
       const priceOf = (sectionId: string, seatClass: string | undefined) => {
-        if (isTrip) return { amount: fares.price(ride, seatClass ?? ""), tierId: "" };
+        if (isTrip) return { amount: fares.price(ride, seatClass ?? ""), tierId: "", tierName: seatClass ?? "" };
         const tier = tierFor(event.priceTiers, sectionId, seatClass);
-        return { amount: tier?.price?.amountMinor, tierId: tier?.id ?? "" };
+        return { amount: tier?.price?.amountMinor, tierId: tier?.id ?? "", tierName: tier?.name ?? "" };
       };
       const money = (amountMinor: bigint) => ({ currencyCode: event.currencyCode, amountMinor });
       const lines: MessageInitShape<typeof PriceLineSchema>[] = [];
       const items = [
         ...request.seatIds.map((seatId) => {
           const seat = seats.get(seatId);
-          return { seatId, sectionId: seat?.sectionId ?? "", seatClass: seat?.seatClass, quantity: 1 };
+          const label = seat === undefined ? seatId : seatLabel(seat.rowLabel, seat.label);
+          return { seatId, sectionId: seat?.sectionId ?? "", seatClass: seat?.seatClass, quantity: 1, label };
         }),
-        ...request.places.map((place) => ({ seatId: "", ...place, seatClass: undefined })),
+        ...request.places.map((place) => ({
+          seatId: "",
+          ...place,
+          seatClass: undefined,
+          label: sections.get(place.sectionId)?.name ?? place.sectionId,
+        })),
       ];
       let total = 0n;
       for (const item of items) {
-        const { amount, tierId } = priceOf(item.sectionId, item.seatClass);
+        const { amount, tierId, tierName } = priceOf(item.sectionId, item.seatClass);
         if (amount === undefined) {
           unpriced.push({
             type: "UNPRICED",
@@ -101,6 +107,9 @@ export const quotePrice = defineRpc(CatalogService.method.quotePrice, {
           priceTierId: tierId,
           unitPrice: money(amount),
           subtotal: money(subtotal),
+          seatLabel: item.label,
+          sectionName: sections.get(item.sectionId)?.name ?? "",
+          priceTierName: tierName,
         });
       }
       if (unpriced.length > 0) throw failedPrecondition("some seats have no price yet", unpriced);
@@ -108,3 +117,8 @@ export const quotePrice = defineRpc(CatalogService.method.quotePrice, {
     };
   },
 });
+
+/** A seat as a ticket prints it: "Row B, Seat 12", or the seat's label alone when it has no row. */
+function seatLabel(rowLabel: string, label: string): string {
+  return rowLabel === "" ? `Seat ${label}` : `Row ${rowLabel}, Seat ${label}`;
+}

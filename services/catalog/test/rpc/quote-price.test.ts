@@ -49,6 +49,14 @@ describe("CatalogService.QuotePrice", () => {
       ["", "floor", "floor", 3, 450_000n],
     ]);
     expect(quote.total).to.include({ currencyCode: "BDT", amountMinor: 1_500_000n });
+    // What a ticket prints: the seat, its section, its tier, so ordering copies them at purchase.
+    expect(
+      quote.lines.map((line) => [line.seatLabel, line.sectionName !== "", line.priceTierName !== ""]),
+    ).to.deep.equal([
+      ["Row A, Seat 1", true, true],
+      ["Row A, Seat 1", true, false], // the "box" tier above has no name
+      [quote.lines[2]?.sectionName, true, true],
+    ]);
   });
 
   it("prices a ride of a trip as the sum of its legs' fares", async () => {

@@ -7,6 +7,7 @@ export { getHold } from "./get-hold.js";
 export { holdBestAvailable } from "./hold-best-available.js";
 export { holdSeats } from "./hold-seats.js";
 export { loadEvent } from "./load-event.js";
+export { readHold } from "./read-hold.js";
 export { releaseHold } from "./release-hold.js";
 export { releaseSold } from "./release-sold.js";
 export { watchAvailability } from "./watch-availability.js";

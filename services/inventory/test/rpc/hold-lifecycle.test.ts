@@ -26,6 +26,17 @@ describe("holds through their life: GetHold, ExtendHold, ReleaseHold, CommitHold
     return { event, token, hold };
   }
 
+  it("reads any hold for ordering with ReadHold (internal), whoever's it is; an unknown one is NOT_FOUND", async () => {
+    const { hold, event } = await holdOne("reader");
+    const read = await env.internal.readHold({ holdId: hold.id });
+    expect(read.hold).to.deep.include({ id: hold.id, userId: testId("reader"), eventId: event.id });
+    expect(read.hold?.seatIds).to.deep.equal(["stalls:D-1"]);
+    const unknown = `${event.id}.${randomUUID()}`;
+    expect((await failureOf(env.internal.readHold({ holdId: unknown }))).code).to.equal(Code.NotFound);
+    const asBuyer = env.internal.readHold({ holdId: hold.id }, { token: await customerToken(testId("reader")) });
+    expect((await failureOf(asBuyer)).code).to.equal(Code.PermissionDenied);
+  });
+
   it("shows a hold to its buyer only; another user's hold is NOT_FOUND for get, extend and release", async () => {
     const { hold, token } = await holdOne("owner");
     expect((await env.client.getHold({ holdId: hold.id }, { token })).hold?.seatIds).to.deep.equal(["stalls:D-1"]);

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/inventory/v1/inventory_internal.proto.
  */
 export const file_marquee_inventory_v1_inventory_internal: GenFile = /*@__PURE__*/
-  fileDesc("Ci1tYXJxdWVlL2ludmVudG9yeS92MS9pbnZlbnRvcnlfaW50ZXJuYWwucHJvdG8SFG1hcnF1ZWUuaW52ZW50b3J5LnYxIjYKEUNvbW1pdEhvbGRSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkSEAoIb3JkZXJfaWQYAiABKAkiPgoSQ29tbWl0SG9sZFJlc3BvbnNlEigKBGhvbGQYASABKAsyGi5tYXJxdWVlLmludmVudG9yeS52MS5Ib2xkInwKElJlbGVhc2VTb2xkUmVxdWVzdBIQCghldmVudF9pZBgBIAEoCRIQCghvcmRlcl9pZBgCIAEoCRIQCghzZWF0X2lkcxgDIAMoCRIwCgZwbGFjZXMYBCADKAsyIC5tYXJxdWVlLmludmVudG9yeS52MS5QbGFjZUNvdW50ImsKE1JlbGVhc2VTb2xkUmVzcG9uc2USGQoRcmVsZWFzZWRfc2VhdF9pZHMYASADKAkSOQoPcmVsZWFzZWRfcGxhY2VzGAIgAygLMiAubWFycXVlZS5pbnZlbnRvcnkudjEuUGxhY2VDb3VudCIkChBMb2FkRXZlbnRSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJIj8KEUxvYWRFdmVudFJlc3BvbnNlEhIKCnNlYXRfY291bnQYASABKAUSFgoOc29sZF9zZWF0X2xlZ3MYAiABKAUiJQoRQ2xvc2VTYWxlc1JlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkiMQoSQ2xvc2VTYWxlc1Jlc3BvbnNlEhsKE3JlbGVhc2VkX2hvbGRfY291bnQYASABKAUyygMKGEludmVudG9yeUludGVybmFsU2VydmljZRJqCgpDb21taXRIb2xkEicubWFycXVlZS5pbnZlbnRvcnkudjEuQ29tbWl0SG9sZFJlcXVlc3QaKC5tYXJxdWVlLmludmVudG9yeS52MS5Db21taXRIb2xkUmVzcG9uc2UiCZACAoq1GAIIBRJtCgtSZWxlYXNlU29sZBIoLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlJlbGVhc2VTb2xkUmVxdWVzdBopLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlJlbGVhc2VTb2xkUmVzcG9uc2UiCZACAoq1GAIIBRJnCglMb2FkRXZlbnQSJi5tYXJxdWVlLmludmVudG9yeS52MS5Mb2FkRXZlbnRSZXF1ZXN0GicubWFycXVlZS5pbnZlbnRvcnkudjEuTG9hZEV2ZW50UmVzcG9uc2UiCZACAoq1GAIIBRJqCgpDbG9zZVNhbGVzEicubWFycXVlZS5pbnZlbnRvcnkudjEuQ2xvc2VTYWxlc1JlcXVlc3QaKC5tYXJxdWVlLmludmVudG9yeS52MS5DbG9zZVNhbGVzUmVzcG9uc2UiCZACAoq1GAIIBWIGcHJvdG8z", [file_marquee_api_v1_access, file_marquee_inventory_v1_inventory]);
+  fileDesc("Ci1tYXJxdWVlL2ludmVudG9yeS92MS9pbnZlbnRvcnlfaW50ZXJuYWwucHJvdG8SFG1hcnF1ZWUuaW52ZW50b3J5LnYxIjYKEUNvbW1pdEhvbGRSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkSEAoIb3JkZXJfaWQYAiABKAkiPgoSQ29tbWl0SG9sZFJlc3BvbnNlEigKBGhvbGQYASABKAsyGi5tYXJxdWVlLmludmVudG9yeS52MS5Ib2xkIiIKD1JlYWRIb2xkUmVxdWVzdBIPCgdob2xkX2lkGAEgASgJIjwKEFJlYWRIb2xkUmVzcG9uc2USKAoEaG9sZBgBIAEoCzIaLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkhvbGQifAoSUmVsZWFzZVNvbGRSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJEhAKCG9yZGVyX2lkGAIgASgJEhAKCHNlYXRfaWRzGAMgAygJEjAKBnBsYWNlcxgEIAMoCzIgLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlBsYWNlQ291bnQiawoTUmVsZWFzZVNvbGRSZXNwb25zZRIZChFyZWxlYXNlZF9zZWF0X2lkcxgBIAMoCRI5Cg9yZWxlYXNlZF9wbGFjZXMYAiADKAsyIC5tYXJxdWVlLmludmVudG9yeS52MS5QbGFjZUNvdW50IiQKEExvYWRFdmVudFJlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkiPwoRTG9hZEV2ZW50UmVzcG9uc2USEgoKc2VhdF9jb3VudBgBIAEoBRIWCg5zb2xkX3NlYXRfbGVncxgCIAEoBSIlChFDbG9zZVNhbGVzUmVxdWVzdBIQCghldmVudF9pZBgBIAEoCSIxChJDbG9zZVNhbGVzUmVzcG9uc2USGwoTcmVsZWFzZWRfaG9sZF9jb3VudBgBIAEoBTKwBAoYSW52ZW50b3J5SW50ZXJuYWxTZXJ2aWNlEmoKCkNvbW1pdEhvbGQSJy5tYXJxdWVlLmludmVudG9yeS52MS5Db21taXRIb2xkUmVxdWVzdBooLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkNvbW1pdEhvbGRSZXNwb25zZSIJkAICirUYAggFEmQKCFJlYWRIb2xkEiUubWFycXVlZS5pbnZlbnRvcnkudjEuUmVhZEhvbGRSZXF1ZXN0GiYubWFycXVlZS5pbnZlbnRvcnkudjEuUmVhZEhvbGRSZXNwb25zZSIJkAIBirUYAggFEm0KC1JlbGVhc2VTb2xkEigubWFycXVlZS5pbnZlbnRvcnkudjEuUmVsZWFzZVNvbGRSZXF1ZXN0GikubWFycXVlZS5pbnZlbnRvcnkudjEuUmVsZWFzZVNvbGRSZXNwb25zZSIJkAICirUYAggFEmcKCUxvYWRFdmVudBImLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkxvYWRFdmVudFJlcXVlc3QaJy5tYXJxdWVlLmludmVudG9yeS52MS5Mb2FkRXZlbnRSZXNwb25zZSIJkAICirUYAggFEmoKCkNsb3NlU2FsZXMSJy5tYXJxdWVlLmludmVudG9yeS52MS5DbG9zZVNhbGVzUmVxdWVzdBooLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkNsb3NlU2FsZXNSZXNwb25zZSIJkAICirUYAggFYgZwcm90bzM", [file_marquee_api_v1_access, file_marquee_inventory_v1_inventory]);
 
 /**
  * CommitHoldRequest is the input of InventoryInternalService.CommitHold.
@@ -65,6 +65,48 @@ export const CommitHoldResponseSchema: GenMessage<CommitHoldResponse> = /*@__PUR
   messageDesc(file_marquee_inventory_v1_inventory_internal, 1);
 
 /**
+ * ReadHoldRequest is the input of InventoryInternalService.ReadHold.
+ *
+ * @generated from message marquee.inventory.v1.ReadHoldRequest
+ */
+export type ReadHoldRequest = Message<"marquee.inventory.v1.ReadHoldRequest"> & {
+  /**
+   * Id of the hold.
+   *
+   * @generated from field: string hold_id = 1;
+   */
+  holdId: string;
+};
+
+/**
+ * Describes the message marquee.inventory.v1.ReadHoldRequest.
+ * Use `create(ReadHoldRequestSchema)` to create a new message.
+ */
+export const ReadHoldRequestSchema: GenMessage<ReadHoldRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 2);
+
+/**
+ * ReadHoldResponse is the output of InventoryInternalService.ReadHold.
+ *
+ * @generated from message marquee.inventory.v1.ReadHoldResponse
+ */
+export type ReadHoldResponse = Message<"marquee.inventory.v1.ReadHoldResponse"> & {
+  /**
+   * The hold.
+   *
+   * @generated from field: marquee.inventory.v1.Hold hold = 1;
+   */
+  hold?: Hold | undefined;
+};
+
+/**
+ * Describes the message marquee.inventory.v1.ReadHoldResponse.
+ * Use `create(ReadHoldResponseSchema)` to create a new message.
+ */
+export const ReadHoldResponseSchema: GenMessage<ReadHoldResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 3);
+
+/**
  * ReleaseSoldRequest is the input of InventoryInternalService.ReleaseSold.
  *
  * @generated from message marquee.inventory.v1.ReleaseSoldRequest
@@ -104,7 +146,7 @@ export type ReleaseSoldRequest = Message<"marquee.inventory.v1.ReleaseSoldReques
  * Use `create(ReleaseSoldRequestSchema)` to create a new message.
  */
 export const ReleaseSoldRequestSchema: GenMessage<ReleaseSoldRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_inventory_v1_inventory_internal, 2);
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 4);
 
 /**
  * ReleaseSoldResponse is the output of InventoryInternalService.ReleaseSold.
@@ -132,7 +174,7 @@ export type ReleaseSoldResponse = Message<"marquee.inventory.v1.ReleaseSoldRespo
  * Use `create(ReleaseSoldResponseSchema)` to create a new message.
  */
 export const ReleaseSoldResponseSchema: GenMessage<ReleaseSoldResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_inventory_v1_inventory_internal, 3);
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 5);
 
 /**
  * LoadEventRequest is the input of InventoryInternalService.LoadEvent.
@@ -153,7 +195,7 @@ export type LoadEventRequest = Message<"marquee.inventory.v1.LoadEventRequest"> 
  * Use `create(LoadEventRequestSchema)` to create a new message.
  */
 export const LoadEventRequestSchema: GenMessage<LoadEventRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_inventory_v1_inventory_internal, 4);
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 6);
 
 /**
  * LoadEventResponse is the output of InventoryInternalService.LoadEvent.
@@ -181,7 +223,7 @@ export type LoadEventResponse = Message<"marquee.inventory.v1.LoadEventResponse"
  * Use `create(LoadEventResponseSchema)` to create a new message.
  */
 export const LoadEventResponseSchema: GenMessage<LoadEventResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_inventory_v1_inventory_internal, 5);
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 7);
 
 /**
  * CloseSalesRequest is the input of InventoryInternalService.CloseSales.
@@ -202,7 +244,7 @@ export type CloseSalesRequest = Message<"marquee.inventory.v1.CloseSalesRequest"
  * Use `create(CloseSalesRequestSchema)` to create a new message.
  */
 export const CloseSalesRequestSchema: GenMessage<CloseSalesRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_inventory_v1_inventory_internal, 6);
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 8);
 
 /**
  * CloseSalesResponse is the output of InventoryInternalService.CloseSales.
@@ -223,7 +265,7 @@ export type CloseSalesResponse = Message<"marquee.inventory.v1.CloseSalesRespons
  * Use `create(CloseSalesResponseSchema)` to create a new message.
  */
 export const CloseSalesResponseSchema: GenMessage<CloseSalesResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_inventory_v1_inventory_internal, 7);
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 9);
 
 /**
  * InventoryInternalService turns holds into sales and back, for the ordering saga, and closes an event's
@@ -247,6 +289,20 @@ export const InventoryInternalService: GenService<{
     methodKind: "unary";
     input: typeof CommitHoldRequestSchema;
     output: typeof CommitHoldResponseSchema;
+  },
+  /**
+   * Returns a hold by its id, whoever holds it, for ordering's checkout, which checks that the hold is
+   * its caller's (InventoryService.GetHold answers a buyer's own holds only).
+   *
+   * Errors: INVALID_ARGUMENT when hold_id is not an id as Hold.id gives it; NOT_FOUND when the hold does
+   * not exist.
+   *
+   * @generated from rpc marquee.inventory.v1.InventoryInternalService.ReadHold
+   */
+  readHold: {
+    methodKind: "unary";
+    input: typeof ReadHoldRequestSchema;
+    output: typeof ReadHoldResponseSchema;
   },
   /**
    * Returns sold seats of an order to sale, for a refund or a cancelled order: all of them, or the
