@@ -2,9 +2,10 @@
  * `npm run bench -- <name>`: runs one benchmark by name, or every one with `all` (the default). Each
  * starts its own stack, writes `bench/results/<name>.json` and rewrites its section of bench/README.md.
  */
+import { runFuzzBench } from "./fuzz.js";
 import { runHolds } from "./holds.js";
 
-const benchmarks: Readonly<Record<string, () => Promise<void>>> = { holds: runHolds };
+const benchmarks: Readonly<Record<string, () => Promise<void>>> = { holds: runHolds, fuzz: runFuzzBench };
 
 const requested = process.argv[2] ?? "all";
 const names = requested === "all" ? Object.keys(benchmarks) : [requested];

