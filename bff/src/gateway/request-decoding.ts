@@ -8,7 +8,7 @@ import type {
 } from "@connectrpc/connect/protocol";
 import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
-import { clipped } from "@marquee/mesh";
+import { undecodableRequest } from "@marquee/mesh";
 
 /** The encodings the BFF accepts on requests (connect-node's defaults), by the name a header gives. */
 const compressions: ReadonlyMap<string, Compression> = new Map(
@@ -56,7 +56,6 @@ function framingOf(contentType: string): Framing | undefined {
   switch (type) {
     case "application/grpc":
     case "application/grpc+proto":
-      return { kind: "enveloped", encodingHeader: "grpc-encoding" };
     case "application/grpc-web":
     case "application/grpc-web+proto":
       return { kind: "enveloped", encodingHeader: "grpc-encoding" };
@@ -193,7 +192,7 @@ async function checkMessage(
     fromBinary(input, message);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ConnectError(`the request is not a valid ${input.typeName}: ${clipped(reason)}`, Code.InvalidArgument);
+    throw undecodableRequest(input.typeName, reason);
   }
 }
 

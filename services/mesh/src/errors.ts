@@ -70,6 +70,15 @@ export function clipped(text: string, most: number = errorLimits.quotedCharacter
   return text.length <= most ? text : `${text.slice(0, most)}… (${text.length - most} more characters)`;
 }
 
+/**
+ * A request message whose bytes do not decode (truncated, an invalid varint or tag, invalid UTF-8):
+ * INVALID_ARGUMENT, as gRPC's status codes prescribe, naming the message type and the decoder's reason.
+ * The mesh server and the BFF both answer with it.
+ */
+export function undecodableRequest(messageType: string, reason: string): ConnectError {
+  return new ConnectError(`the request is not a valid ${messageType}: ${clipped(reason)}`, Code.InvalidArgument);
+}
+
 /** Bad input in one field: `throw invalidArgument("seat_ids", "must not be empty")`. */
 export function invalidArgument(field: string, description: string): ConnectError {
   return badRequest([{ field, description }]);

@@ -43,6 +43,7 @@ export {
   quotaExceeded,
   rateLimited,
   unauthenticated,
+  undecodableRequest,
 } from "./errors.js";
 export { type Consumer, type ConsumerOptions, type EventHandler, startConsumer } from "./events/consumer.js";
 export { InboxEntry } from "./events/inbox.js";

@@ -15,12 +15,13 @@ import { ServerReflection as ServerReflectionV1alpha } from "@marquee/proto/grpc
 import { accessOf } from "./access.js";
 import type { TokenVerifier } from "./auth/verify-token.js";
 import { arrivingCall, type CallContext } from "./context.js";
+import { undecodableRequest } from "./errors.js";
 import { grpcDefinitionOf, UndecodableRequest } from "./grpc-definition.js";
 import { toGrpcStatus } from "./grpc-status.js";
 import type { ServiceHandlers } from "./handlers.js";
 import { Health, HealthState, type ReadinessProbe } from "./health.js";
 import { metadataReader } from "./interceptors/metadata-carrier.js";
-import { serverPipeline, undecodable } from "./interceptors/server-pipeline.js";
+import { serverPipeline } from "./interceptors/server-pipeline.js";
 import { chain, type HeaderReader, invoking, type ServerCall, type ServerNext } from "./interceptors/types.js";
 import type { Logger } from "./logger.js";
 import { createReflection } from "./reflection.js";
@@ -206,7 +207,7 @@ function callContextOf(
 
 async function* mapStream<I, O>(source: AsyncIterable<I>, fn: (item: I) => O): AsyncIterable<O> {
   for await (const item of source) {
-    if (item instanceof UndecodableRequest) throw undecodable(item);
+    if (item instanceof UndecodableRequest) throw undecodableRequest(item.method.input.typeName, item.reason);
     yield fn(item);
   }
 }

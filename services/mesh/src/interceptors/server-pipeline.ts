@@ -3,7 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { authorize } from "../access.js";
 import { bearerToken, type TokenVerifier } from "../auth/verify-token.js";
-import { badRequest, clipped, unauthenticated } from "../errors.js";
+import { badRequest, unauthenticated, undecodableRequest } from "../errors.js";
 import { UndecodableRequest } from "../grpc-definition.js";
 import { toConnectError } from "../infrastructure-errors.js";
 import { serverDuration, serverRequests } from "../metrics.js";
@@ -124,17 +124,10 @@ export function mappingErrors(): Interceptor {
 /** Answers INVALID_ARGUMENT to a request the server's decoder could not decode (see `UndecodableRequest`). */
 export function refusingUndecodable(): Interceptor {
   return (next) => async (call) => {
-    if (call.request instanceof UndecodableRequest) throw undecodable(call.request);
+    if (call.request instanceof UndecodableRequest)
+      throw undecodableRequest(call.request.method.input.typeName, call.request.reason);
     return next(call);
   };
-}
-
-/** The error for a request message that does not decode, naming the message and the decoder's reason. */
-export function undecodable(request: UndecodableRequest): ConnectError {
-  return new ConnectError(
-    `the request is not a valid ${request.method.input.typeName}: ${clipped(request.reason)}`,
-    Code.InvalidArgument,
-  );
 }
 
 /**
