@@ -1,4 +1,5 @@
 /** One entry per RPC of the inventory's services, each from its own file (`InventoryService.HoldSeats` → `hold-seats.ts`). */
+export { abandonHold } from "./abandon-hold.js";
 export { closeSales } from "./close-sales.js";
 export { commitHold } from "./commit-hold.js";
 export { extendHold } from "./extend-hold.js";

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/inventory/v1/inventory_internal.proto.
  */
 export const file_marquee_inventory_v1_inventory_internal: GenFile = /*@__PURE__*/
-  fileDesc("Ci1tYXJxdWVlL2ludmVudG9yeS92MS9pbnZlbnRvcnlfaW50ZXJuYWwucHJvdG8SFG1hcnF1ZWUuaW52ZW50b3J5LnYxIjYKEUNvbW1pdEhvbGRSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkSEAoIb3JkZXJfaWQYAiABKAkiPgoSQ29tbWl0SG9sZFJlc3BvbnNlEigKBGhvbGQYASABKAsyGi5tYXJxdWVlLmludmVudG9yeS52MS5Ib2xkIiIKD1JlYWRIb2xkUmVxdWVzdBIPCgdob2xkX2lkGAEgASgJIjwKEFJlYWRIb2xkUmVzcG9uc2USKAoEaG9sZBgBIAEoCzIaLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkhvbGQifAoSUmVsZWFzZVNvbGRSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJEhAKCG9yZGVyX2lkGAIgASgJEhAKCHNlYXRfaWRzGAMgAygJEjAKBnBsYWNlcxgEIAMoCzIgLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlBsYWNlQ291bnQiawoTUmVsZWFzZVNvbGRSZXNwb25zZRIZChFyZWxlYXNlZF9zZWF0X2lkcxgBIAMoCRI5Cg9yZWxlYXNlZF9wbGFjZXMYAiADKAsyIC5tYXJxdWVlLmludmVudG9yeS52MS5QbGFjZUNvdW50IiQKEExvYWRFdmVudFJlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkiPwoRTG9hZEV2ZW50UmVzcG9uc2USEgoKc2VhdF9jb3VudBgBIAEoBRIWCg5zb2xkX3NlYXRfbGVncxgCIAEoBSIlChFDbG9zZVNhbGVzUmVxdWVzdBIQCghldmVudF9pZBgBIAEoCSIxChJDbG9zZVNhbGVzUmVzcG9uc2USGwoTcmVsZWFzZWRfaG9sZF9jb3VudBgBIAEoBTKwBAoYSW52ZW50b3J5SW50ZXJuYWxTZXJ2aWNlEmoKCkNvbW1pdEhvbGQSJy5tYXJxdWVlLmludmVudG9yeS52MS5Db21taXRIb2xkUmVxdWVzdBooLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkNvbW1pdEhvbGRSZXNwb25zZSIJkAICirUYAggFEmQKCFJlYWRIb2xkEiUubWFycXVlZS5pbnZlbnRvcnkudjEuUmVhZEhvbGRSZXF1ZXN0GiYubWFycXVlZS5pbnZlbnRvcnkudjEuUmVhZEhvbGRSZXNwb25zZSIJkAIBirUYAggFEm0KC1JlbGVhc2VTb2xkEigubWFycXVlZS5pbnZlbnRvcnkudjEuUmVsZWFzZVNvbGRSZXF1ZXN0GikubWFycXVlZS5pbnZlbnRvcnkudjEuUmVsZWFzZVNvbGRSZXNwb25zZSIJkAICirUYAggFEmcKCUxvYWRFdmVudBImLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkxvYWRFdmVudFJlcXVlc3QaJy5tYXJxdWVlLmludmVudG9yeS52MS5Mb2FkRXZlbnRSZXNwb25zZSIJkAICirUYAggFEmoKCkNsb3NlU2FsZXMSJy5tYXJxdWVlLmludmVudG9yeS52MS5DbG9zZVNhbGVzUmVxdWVzdBooLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkNsb3NlU2FsZXNSZXNwb25zZSIJkAICirUYAggFYgZwcm90bzM", [file_marquee_api_v1_access, file_marquee_inventory_v1_inventory]);
+  fileDesc("Ci1tYXJxdWVlL2ludmVudG9yeS92MS9pbnZlbnRvcnlfaW50ZXJuYWwucHJvdG8SFG1hcnF1ZWUuaW52ZW50b3J5LnYxIjYKEUNvbW1pdEhvbGRSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkSEAoIb3JkZXJfaWQYAiABKAkiPgoSQ29tbWl0SG9sZFJlc3BvbnNlEigKBGhvbGQYASABKAsyGi5tYXJxdWVlLmludmVudG9yeS52MS5Ib2xkIiIKD1JlYWRIb2xkUmVxdWVzdBIPCgdob2xkX2lkGAEgASgJIjwKEFJlYWRIb2xkUmVzcG9uc2USKAoEaG9sZBgBIAEoCzIaLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkhvbGQiJQoSQWJhbmRvbkhvbGRSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkiPwoTQWJhbmRvbkhvbGRSZXNwb25zZRIoCgRob2xkGAEgASgLMhoubWFycXVlZS5pbnZlbnRvcnkudjEuSG9sZCJ8ChJSZWxlYXNlU29sZFJlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkSEAoIb3JkZXJfaWQYAiABKAkSEAoIc2VhdF9pZHMYAyADKAkSMAoGcGxhY2VzGAQgAygLMiAubWFycXVlZS5pbnZlbnRvcnkudjEuUGxhY2VDb3VudCJrChNSZWxlYXNlU29sZFJlc3BvbnNlEhkKEXJlbGVhc2VkX3NlYXRfaWRzGAEgAygJEjkKD3JlbGVhc2VkX3BsYWNlcxgCIAMoCzIgLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlBsYWNlQ291bnQiJAoQTG9hZEV2ZW50UmVxdWVzdBIQCghldmVudF9pZBgBIAEoCSI/ChFMb2FkRXZlbnRSZXNwb25zZRISCgpzZWF0X2NvdW50GAEgASgFEhYKDnNvbGRfc2VhdF9sZWdzGAIgASgFIiUKEUNsb3NlU2FsZXNSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJIjEKEkNsb3NlU2FsZXNSZXNwb25zZRIbChNyZWxlYXNlZF9ob2xkX2NvdW50GAEgASgFMp8FChhJbnZlbnRvcnlJbnRlcm5hbFNlcnZpY2USagoKQ29tbWl0SG9sZBInLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkNvbW1pdEhvbGRSZXF1ZXN0GigubWFycXVlZS5pbnZlbnRvcnkudjEuQ29tbWl0SG9sZFJlc3BvbnNlIgmQAgKKtRgCCAUSZAoIUmVhZEhvbGQSJS5tYXJxdWVlLmludmVudG9yeS52MS5SZWFkSG9sZFJlcXVlc3QaJi5tYXJxdWVlLmludmVudG9yeS52MS5SZWFkSG9sZFJlc3BvbnNlIgmQAgGKtRgCCAUSbQoLQWJhbmRvbkhvbGQSKC5tYXJxdWVlLmludmVudG9yeS52MS5BYmFuZG9uSG9sZFJlcXVlc3QaKS5tYXJxdWVlLmludmVudG9yeS52MS5BYmFuZG9uSG9sZFJlc3BvbnNlIgmQAgKKtRgCCAUSbQoLUmVsZWFzZVNvbGQSKC5tYXJxdWVlLmludmVudG9yeS52MS5SZWxlYXNlU29sZFJlcXVlc3QaKS5tYXJxdWVlLmludmVudG9yeS52MS5SZWxlYXNlU29sZFJlc3BvbnNlIgmQAgKKtRgCCAUSZwoJTG9hZEV2ZW50EiYubWFycXVlZS5pbnZlbnRvcnkudjEuTG9hZEV2ZW50UmVxdWVzdBonLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkxvYWRFdmVudFJlc3BvbnNlIgmQAgKKtRgCCAUSagoKQ2xvc2VTYWxlcxInLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkNsb3NlU2FsZXNSZXF1ZXN0GigubWFycXVlZS5pbnZlbnRvcnkudjEuQ2xvc2VTYWxlc1Jlc3BvbnNlIgmQAgKKtRgCCAViBnByb3RvMw", [file_marquee_api_v1_access, file_marquee_inventory_v1_inventory]);
 
 /**
  * CommitHoldRequest is the input of InventoryInternalService.CommitHold.
@@ -107,6 +107,48 @@ export const ReadHoldResponseSchema: GenMessage<ReadHoldResponse> = /*@__PURE__*
   messageDesc(file_marquee_inventory_v1_inventory_internal, 3);
 
 /**
+ * AbandonHoldRequest is the input of InventoryInternalService.AbandonHold.
+ *
+ * @generated from message marquee.inventory.v1.AbandonHoldRequest
+ */
+export type AbandonHoldRequest = Message<"marquee.inventory.v1.AbandonHoldRequest"> & {
+  /**
+   * Id of the hold.
+   *
+   * @generated from field: string hold_id = 1;
+   */
+  holdId: string;
+};
+
+/**
+ * Describes the message marquee.inventory.v1.AbandonHoldRequest.
+ * Use `create(AbandonHoldRequestSchema)` to create a new message.
+ */
+export const AbandonHoldRequestSchema: GenMessage<AbandonHoldRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 4);
+
+/**
+ * AbandonHoldResponse is the output of InventoryInternalService.AbandonHold.
+ *
+ * @generated from message marquee.inventory.v1.AbandonHoldResponse
+ */
+export type AbandonHoldResponse = Message<"marquee.inventory.v1.AbandonHoldResponse"> & {
+  /**
+   * The hold, released (or as it was, when it was no longer live).
+   *
+   * @generated from field: marquee.inventory.v1.Hold hold = 1;
+   */
+  hold?: Hold | undefined;
+};
+
+/**
+ * Describes the message marquee.inventory.v1.AbandonHoldResponse.
+ * Use `create(AbandonHoldResponseSchema)` to create a new message.
+ */
+export const AbandonHoldResponseSchema: GenMessage<AbandonHoldResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 5);
+
+/**
  * ReleaseSoldRequest is the input of InventoryInternalService.ReleaseSold.
  *
  * @generated from message marquee.inventory.v1.ReleaseSoldRequest
@@ -146,7 +188,7 @@ export type ReleaseSoldRequest = Message<"marquee.inventory.v1.ReleaseSoldReques
  * Use `create(ReleaseSoldRequestSchema)` to create a new message.
  */
 export const ReleaseSoldRequestSchema: GenMessage<ReleaseSoldRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_inventory_v1_inventory_internal, 4);
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 6);
 
 /**
  * ReleaseSoldResponse is the output of InventoryInternalService.ReleaseSold.
@@ -174,7 +216,7 @@ export type ReleaseSoldResponse = Message<"marquee.inventory.v1.ReleaseSoldRespo
  * Use `create(ReleaseSoldResponseSchema)` to create a new message.
  */
 export const ReleaseSoldResponseSchema: GenMessage<ReleaseSoldResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_inventory_v1_inventory_internal, 5);
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 7);
 
 /**
  * LoadEventRequest is the input of InventoryInternalService.LoadEvent.
@@ -195,7 +237,7 @@ export type LoadEventRequest = Message<"marquee.inventory.v1.LoadEventRequest"> 
  * Use `create(LoadEventRequestSchema)` to create a new message.
  */
 export const LoadEventRequestSchema: GenMessage<LoadEventRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_inventory_v1_inventory_internal, 6);
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 8);
 
 /**
  * LoadEventResponse is the output of InventoryInternalService.LoadEvent.
@@ -223,7 +265,7 @@ export type LoadEventResponse = Message<"marquee.inventory.v1.LoadEventResponse"
  * Use `create(LoadEventResponseSchema)` to create a new message.
  */
 export const LoadEventResponseSchema: GenMessage<LoadEventResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_inventory_v1_inventory_internal, 7);
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 9);
 
 /**
  * CloseSalesRequest is the input of InventoryInternalService.CloseSales.
@@ -244,7 +286,7 @@ export type CloseSalesRequest = Message<"marquee.inventory.v1.CloseSalesRequest"
  * Use `create(CloseSalesRequestSchema)` to create a new message.
  */
 export const CloseSalesRequestSchema: GenMessage<CloseSalesRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_inventory_v1_inventory_internal, 8);
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 10);
 
 /**
  * CloseSalesResponse is the output of InventoryInternalService.CloseSales.
@@ -265,7 +307,7 @@ export type CloseSalesResponse = Message<"marquee.inventory.v1.CloseSalesRespons
  * Use `create(CloseSalesResponseSchema)` to create a new message.
  */
 export const CloseSalesResponseSchema: GenMessage<CloseSalesResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_inventory_v1_inventory_internal, 9);
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 11);
 
 /**
  * InventoryInternalService turns holds into sales and back, for the ordering saga, and closes an event's
@@ -303,6 +345,23 @@ export const InventoryInternalService: GenService<{
     methodKind: "unary";
     input: typeof ReadHoldRequestSchema;
     output: typeof ReadHoldResponseSchema;
+  },
+  /**
+   * Ends a live hold whoever holds it, for ordering when a checkout fails for good (a failed payment,
+   * seats that could not be committed): its seats are free at once instead of when it lapses. Abandoning
+   * a hold that is already released or expired answers it unchanged, so a retry is harmless; a committed
+   * hold stays sold (use ReleaseSold).
+   *
+   * Errors: INVALID_ARGUMENT when hold_id is not an id as Hold.id gives it; NOT_FOUND when the hold does
+   * not exist; FAILED_PRECONDITION with a PreconditionFailure of type HOLD_COMMITTED when it was
+   * committed to an order.
+   *
+   * @generated from rpc marquee.inventory.v1.InventoryInternalService.AbandonHold
+   */
+  abandonHold: {
+    methodKind: "unary";
+    input: typeof AbandonHoldRequestSchema;
+    output: typeof AbandonHoldResponseSchema;
   },
   /**
    * Returns sold seats of an order to sale, for a refund or a cancelled order: all of them, or the
