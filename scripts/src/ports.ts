@@ -1,6 +1,8 @@
 import { catalog } from "@marquee/catalog/manifest";
 import { inventory } from "@marquee/inventory/manifest";
 import type { ServiceDeclaration } from "@marquee/mesh";
+import { ordering } from "@marquee/ordering/manifest";
+import { payment } from "@marquee/payment/manifest";
 
 /**
  * The services of the stack, as their manifests declare them — name, ports, upstreams — in start order
@@ -8,10 +10,21 @@ import type { ServiceDeclaration } from "@marquee/mesh";
  * its manifest here and nothing else. `MARQUEE_PORT_OFFSET` shifts every port, so a test can start a second
  * stack beside a developer's.
  */
-export const services: readonly ServiceDeclaration[] = inStartOrder([catalog, inventory]);
+export const services: readonly ServiceDeclaration[] = inStartOrder([catalog, inventory, payment, ordering]);
 
-/** Everything else the launcher runs. The BFF is the one port a browser or a partner needs. */
-export const fixedPorts = { bff: 8080, bffMetrics: 9480, postgres: 5433, redis: 6380 } as const;
+/**
+ * Everything else the launcher runs. The BFF is the one port a browser or a partner needs; the payment
+ * gateway simulator stands where a PSP's API would be (the browser tokenizes cards there), and sends its
+ * webhooks to the payment service's endpoint (its `WEBHOOK_PORT`).
+ */
+export const fixedPorts = {
+  bff: 8080,
+  bffMetrics: 9480,
+  postgres: 5433,
+  redis: 6380,
+  paymentGateway: 8090,
+  paymentWebhooks: 8091,
+} as const;
 
 /** The manifest of a service of the stack; throws naming it when there is none. */
 export function serviceNamed(name: string): ServiceDeclaration {

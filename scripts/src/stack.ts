@@ -47,6 +47,8 @@ export interface Stack {
   readonly dataDir: string;
   /** The BFF's URL (`http://localhost:<port>`): browsers, partners' grpcurl, internal teams. */
   readonly bffUrl: string | undefined;
+  /** The payment gateway simulator's URL: where a browser (or a test) tokenizes a card. */
+  readonly paymentGatewayUrl: string;
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly services: readonly RunningService[];
@@ -144,13 +146,38 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ),
     });
     const addressOf = (name: string) => `127.0.0.1:${serviceNamed(name).ports.grpc + offset}`;
-    const serviceEnvironment = (service: ServiceDeclaration) =>
-      environment(
+    const gatewayUrl = `http://127.0.0.1:${fixedPorts.paymentGateway + offset}`;
+    const webhookPort = fixedPorts.paymentWebhooks + offset;
+    /** What a service needs beyond the common variables, where the local stack differs from its defaults. */
+    const localWiring: Readonly<Record<string, NodeJS.ProcessEnv>> = {
+      payment: { GATEWAY_URL: gatewayUrl, WEBHOOK_PORT: String(webhookPort) },
+    };
+    const serviceEnvironment = (service: ServiceDeclaration) => ({
+      ...environment(
         service.name,
         service.ports.grpc + offset,
         service.ports.metrics + offset,
         Object.fromEntries(Object.keys(service.upstreams).map((upstream) => [upstream, addressOf(upstream)])),
+      ),
+      ...localWiring[service.name],
+    });
+
+    {
+      // The PSP stand-in: test cards, signed webhooks to the payment service, tokenization from the web app.
+      const logFile = join(logDir, "payment-gateway.log");
+      const env = {
+        ...environment("payment-gateway", fixedPorts.paymentGateway + offset, 0, {}),
+        WEBHOOK_URLS: `http://127.0.0.1:${webhookPort}/webhooks/gateway`,
+        ALLOWED_ORIGINS: `http://localhost:${fixedPorts.bff + offset},http://127.0.0.1:${fixedPorts.bff + offset}`,
+      };
+      const child = watch(
+        "payment-gateway",
+        tsx(join("services", "payment-gateway", "src", "main.ts"), env, logFile),
+        logFile,
       );
+      await waitUntilReady(child, `${gatewayUrl}/healthz`);
+      say(`payment gateway simulator on ${gatewayUrl} (test cards: services/payment-gateway/README.md)`);
+    }
 
     for (const service of stackServices) {
       if (service.database === undefined) continue;
@@ -201,7 +228,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const catalog = services.find((s) => s.name === "catalog");
     const demoData = catalog ? await loadDemoData(catalog.address, tokens.organizer, say) : "no catalog service yet";
 
-    return { dataDir, bffUrl, databaseUrl, redisUrl, services, tokens, demoData, died, stop };
+    return {
+      dataDir,
+      bffUrl,
+      paymentGatewayUrl: gatewayUrl,
+      databaseUrl,
+      redisUrl,
+      services,
+      tokens,
+      demoData,
+      died,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

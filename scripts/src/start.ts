@@ -36,6 +36,10 @@ const lines = [
       ]
     : []),
   ...(catalog ? ["", `  A service directly: ${grpcurl} -plaintext ${catalog.address} list`] : []),
+  "",
+  `  Payment gateway simulator (the PSP stand-in): ${stack.paymentGatewayUrl}`,
+  "    card 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 lacks funds",
+  `    a card token: curl -s -H 'content-type: application/json' -d '{"card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}}' ${stack.paymentGatewayUrl}/v1/tokens`,
   ...(grpcurl === "grpcurl" ? ["  (no grpcurl? `npm run tools -- grpcurl` builds it into .tools/bin)"] : []),
   "",
   "  Demo bearer tokens (12 h; add -H 'authorization: Bearer <token>'):",

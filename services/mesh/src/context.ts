@@ -61,6 +61,15 @@ export function runInCall<T>(context: CallContext, fn: () => T): T {
   return storage.run(context, fn);
 }
 
+/**
+ * Runs `fn` outside any call: for work a handler starts that outlives its call (a checkout saga that goes
+ * on after CreateOrder answered), whose upstream calls must not inherit the caller's deadline, token or
+ * cancellation. The trace context is not touched, so the work still shows in the call's trace.
+ */
+export function outsideCall<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
 /** The call being served by this async flow, if any. */
 export function currentCall(): CallContext | undefined {
   return storage.getStore();

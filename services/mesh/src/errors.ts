@@ -147,3 +147,19 @@ export function permissionDenied(message = "not allowed"): ConnectError {
 export function alreadyExists(message: string): ConnectError {
   return new ConnectError(message, Code.AlreadyExists);
 }
+
+/**
+ * FAILED_PRECONDITION for an idempotency key the caller used for another request (not INVALID_ARGUMENT:
+ * the request is valid on its own; what forbids it is what is stored under the key), with the
+ * PreconditionFailure every Marquee RPC that takes a key promises: type IDEMPOTENCY_KEY_REUSED on
+ * subject `idempotency_key`.
+ */
+export function idempotencyKeyReused(): ConnectError {
+  return failedPrecondition("the idempotency key was used for a different request", [
+    {
+      type: "IDEMPOTENCY_KEY_REUSED",
+      subject: "idempotency_key",
+      description: "this key names another request of this caller; use a new key for a new request",
+    },
+  ]);
+}

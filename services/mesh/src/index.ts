@@ -23,7 +23,7 @@ export {
   url,
   type Values,
 } from "./config.js";
-export { arrivingCall, type CallContext, currentCall, remainingMs } from "./context.js";
+export { arrivingCall, type CallContext, currentCall, outsideCall, remainingMs } from "./context.js";
 /* Persistence and the event bus: */
 export { type Database, type DatabaseOptions, migrateSchema, openDatabase, runMigrations } from "./database.js";
 export {
@@ -35,6 +35,7 @@ export {
   errorLimits,
   type FieldViolation,
   failedPrecondition,
+  idempotencyKeyReused,
   invalidArgument,
   notFound,
   type PreconditionViolation,
@@ -81,6 +82,7 @@ export {
 export { createLogger, type Logger } from "./logger.js";
 export { metricsRegistry, startMetricsServer } from "./metrics.js";
 export { decodePageToken, encodePageToken, isIndex, isTimeAndId, pageSizeOf, type TimeAndId } from "./paging.js";
+export { startPeriodic } from "./periodic.js";
 export { callerIdOf, hasRole, type Principal, type Role } from "./principal.js";
 export { createReflection, type Reflection } from "./reflection.js";
 export { boundViolations, defaultLimits, type RequestLimits } from "./request-bounds.js";
@@ -117,4 +119,10 @@ export {
 export { type AnyRpc, defineRpc, type RpcEntry, type RpcSpec } from "./service/rpc.js";
 export { migrate, serve } from "./service/serve.js";
 export { atShutdown, stopGracefullyOnSignals } from "./shutdown.js";
-export { Checker, defineValidator, isCanonicalUuid, type RequestValidator } from "./validate.js";
+export {
+  Checker,
+  defineValidator,
+  idempotencyKeyPattern,
+  isCanonicalUuid,
+  type RequestValidator,
+} from "./validate.js";

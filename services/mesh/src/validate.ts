@@ -36,6 +36,9 @@ export function isCanonicalUuid(value: string): boolean {
   return canonicalUuidPattern.test(value);
 }
 
+/** An idempotency key: 1 to 128 printable ASCII characters (see `Checker.idempotencyKey`). */
+export const idempotencyKeyPattern = /^[\x20-\x7e]{1,128}$/;
+
 /** Collects violations with the checks requests need most. Each check returns whether it passed. */
 export class Checker {
   readonly violations: FieldViolation[] = [];
@@ -84,6 +87,15 @@ export class Checker {
    */
   id(field: string, value: string | undefined): boolean {
     return this.required(field, value) && this.uuid(field, value ?? "");
+  }
+
+  /**
+   * An idempotency key as every Marquee RPC takes one (and Stripe does): required, 1 to 128 printable
+   * ASCII characters, so it fits any header, log line and unique index unchanged.
+   */
+  idempotencyKey(field: string, value: string): boolean {
+    if (!this.that(field, value.length > 0, "is required")) return false;
+    return this.matches(field, value, idempotencyKeyPattern, "must be 1 to 128 printable ASCII characters");
   }
 
   /** A string matching `pattern`, described for the caller by `description`. */

@@ -32,17 +32,6 @@ export function orderAlreadyPaid(orderId: string, paymentId: string): ConnectErr
   });
 }
 
-/** The caller used the key for another request: FAILED_PRECONDITION, violation IDEMPOTENCY_KEY_REUSED. */
-export function idempotencyKeyReused(): ConnectError {
-  return failedPrecondition("the idempotency key was used for a different request", [
-    {
-      type: "IDEMPOTENCY_KEY_REUSED",
-      subject: "idempotency_key",
-      description: "this key names another request of this caller; use a new key for a new request",
-    },
-  ]);
-}
-
 /** The helper's error (which carries no details) with an ErrorInfo. */
 function withErrorInfo(error: ConnectError, reason: string, metadata: Record<string, string>): ConnectError {
   return new ConnectError(error.rawMessage, error.code, undefined, [

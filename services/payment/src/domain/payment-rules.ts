@@ -34,9 +34,6 @@ export function stateAfterRefunds(capturedMinor: number, refundedMinor: number):
   return refundedMinor >= capturedMinor ? "REFUNDED" : "PARTIALLY_REFUNDED";
 }
 
-/** 1 to 128 printable ASCII characters, as the proto says of every idempotency_key. */
-export const idempotencyKeyPattern = /^[\x20-\x7e]{1,128}$/;
-
 /** ISO 4217 alphabetic, upper case. */
 export const currencyCodePattern = /^[A-Z]{3}$/;
 

@@ -1,14 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { Code, ConnectError, callerIdOf, defineRpc, failedPrecondition, invalidArgument } from "@marquee/mesh";
+import {
+  Code,
+  ConnectError,
+  callerIdOf,
+  defineRpc,
+  failedPrecondition,
+  idempotencyKeyReused,
+  invalidArgument,
+} from "@marquee/mesh";
 import type { Payment } from "@marquee/proto/marquee/payment/v1/payment_pb.js";
 import { PaymentService } from "@marquee/proto/marquee/payment/v1/payment_pb.js";
-import {
-  gatewayFailure,
-  idempotencyKeyReused,
-  orderAlreadyPaid,
-  paymentDeclined,
-  paymentFailed,
-} from "../api/errors.js";
+import { gatewayFailure, orderAlreadyPaid, paymentDeclined, paymentFailed } from "../api/errors.js";
 import { gatewayKeyOf, requestHashOf } from "../domain/payment-rules.js";
 import type { IdempotencyKeyEntity, PaymentEntity } from "../entities/index.js";
 import { type PspRefusal, PspRefusedError } from "../gateway/psp.js";

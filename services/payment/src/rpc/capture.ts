@@ -1,7 +1,14 @@
-import { callerIdOf, defineRpc, failedPrecondition, invalidArgument, notFound } from "@marquee/mesh";
+import {
+  callerIdOf,
+  defineRpc,
+  failedPrecondition,
+  idempotencyKeyReused,
+  invalidArgument,
+  notFound,
+} from "@marquee/mesh";
 import type { Payment } from "@marquee/proto/marquee/payment/v1/payment_pb.js";
 import { PaymentService } from "@marquee/proto/marquee/payment/v1/payment_pb.js";
-import { gatewayFailure, idempotencyKeyReused } from "../api/errors.js";
+import { gatewayFailure } from "../api/errors.js";
 import { capturedStates, gatewayKeyOf, requestHashOf } from "../domain/payment-rules.js";
 import type { IdempotencyKeyEntity, PaymentEntity } from "../entities/index.js";
 import { type PspIntent, PspRefusedError } from "../gateway/psp.js";

@@ -5,11 +5,12 @@ import {
   callerIdOf,
   defineRpc,
   failedPrecondition,
+  idempotencyKeyReused,
   invalidArgument,
   notFound,
 } from "@marquee/mesh";
 import { PaymentService, type RefundResponse } from "@marquee/proto/marquee/payment/v1/payment_pb.js";
-import { gatewayFailure, idempotencyKeyReused } from "../api/errors.js";
+import { gatewayFailure } from "../api/errors.js";
 import { capturedStates, gatewayKeyOf, requestHashOf } from "../domain/payment-rules.js";
 import type { IdempotencyKeyEntity, PaymentEntity, PaymentRefundEntity } from "../entities/index.js";
 import { type PspRefund, PspRefusedError } from "../gateway/psp.js";

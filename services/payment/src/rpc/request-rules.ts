@@ -1,14 +1,13 @@
 import type { Checker } from "@marquee/mesh";
 import type { Money } from "@marquee/proto/marquee/api/v1/money_pb.js";
-import { currencyCodePattern, idempotencyKeyPattern } from "../domain/payment-rules.js";
+import { currencyCodePattern } from "../domain/payment-rules.js";
 
 /** The largest amount a card gateway takes: eight digits of minor units (Stripe's limit, the simulator's). */
 export const maxAmountMinor = 99_999_999n;
 
 /** An idempotency key: required, 1 to 128 printable ASCII characters. */
 export function checkIdempotencyKey(check: Checker, key: string): void {
-  if (!check.that("idempotency_key", key.length > 0, "is required")) return;
-  check.matches("idempotency_key", key, idempotencyKeyPattern, "must be 1 to 128 printable ASCII characters");
+  check.idempotencyKey("idempotency_key", key);
 }
 
 /** An amount: set (unless optional), positive, at most `maxAmountMinor`, in an ISO 4217 currency. */

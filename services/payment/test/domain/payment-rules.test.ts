@@ -1,10 +1,6 @@
+import { idempotencyKeyPattern } from "@marquee/mesh";
 import { expect } from "chai";
-import {
-  gatewayKeyOf,
-  idempotencyKeyPattern,
-  requestHashOf,
-  stateAfterRefunds,
-} from "../../src/domain/payment-rules.js";
+import { gatewayKeyOf, requestHashOf, stateAfterRefunds } from "../../src/domain/payment-rules.js";
 
 describe("payment rules", () => {
   it("names a captured payment's state from what is refunded", () => {

@@ -155,3 +155,6 @@ export async function restartPayment(
     },
   };
 }
+
+/** The simulator's test cards and the browser's tokenization, for tests of the services that pay. */
+export { cards, gatewayIntent, gatewayRefunds, tokenize } from "./gateway.js";

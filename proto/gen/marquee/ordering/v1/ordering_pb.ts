@@ -21,7 +21,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/ordering/v1/ordering.proto.
  */
 export const file_marquee_ordering_v1_ordering: GenFile = /*@__PURE__*/
-  fileDesc("CiJtYXJxdWVlL29yZGVyaW5nL3YxL29yZGVyaW5nLnByb3RvEhNtYXJxdWVlLm9yZGVyaW5nLnYxIiQKEVF1b3RlT3JkZXJSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAki8QEKElF1b3RlT3JkZXJSZXNwb25zZRI2CgpsaW5lX2l0ZW1zGAEgAygLMiIubWFycXVlZS5vcmRlcmluZy52MS5PcmRlckxpbmVJdGVtEicKCHN1YnRvdGFsGAIgASgLMhUubWFycXVlZS5hcGkudjEuTW9uZXkSIwoEZmVlcxgDIAEoCzIVLm1hcnF1ZWUuYXBpLnYxLk1vbmV5EiQKBXRvdGFsGAQgASgLMhUubWFycXVlZS5hcGkudjEuTW9uZXkSLwoLZXhwaXJlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIu8BChJDcmVhdGVPcmRlclJlcXVlc3QSDwoHaG9sZF9pZBgBIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYAiABKAkSHAoUcGF5bWVudF9tZXRob2RfdG9rZW4YAyABKAkSMAoFYnV5ZXIYBCABKAsyIS5tYXJxdWVlLm9yZGVyaW5nLnYxLkJ1eWVyQ29udGFjdBIwCglhdHRlbmRlZXMYBSADKAsyHS5tYXJxdWVlLm9yZGVyaW5nLnYxLkF0dGVuZGVlEi0KDmV4cGVjdGVkX3RvdGFsGAYgASgLMhUubWFycXVlZS5hcGkudjEuTW9uZXkiQAoTQ3JlYXRlT3JkZXJSZXNwb25zZRIpCgVvcmRlchgBIAEoCzIaLm1hcnF1ZWUub3JkZXJpbmcudjEuT3JkZXIiIwoPR2V0T3JkZXJSZXF1ZXN0EhAKCG9yZGVyX2lkGAEgASgJIj0KEEdldE9yZGVyUmVzcG9uc2USKQoFb3JkZXIYASABKAsyGi5tYXJxdWVlLm9yZGVyaW5nLnYxLk9yZGVyIm0KE0xpc3RNeU9yZGVyc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSLwoGc3RhdGVzGAMgAygOMh8ubWFycXVlZS5vcmRlcmluZy52MS5PcmRlclN0YXRlIlsKFExpc3RNeU9yZGVyc1Jlc3BvbnNlEioKBm9yZGVycxgBIAMoCzIaLm1hcnF1ZWUub3JkZXJpbmcudjEuT3JkZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjQKEkNhbmNlbE9yZGVyUmVxdWVzdBIQCghvcmRlcl9pZBgBIAEoCRIMCgRub3RlGAIgASgJIm0KE0NhbmNlbE9yZGVyUmVzcG9uc2USKQoFb3JkZXIYASABKAsyGi5tYXJxdWVlLm9yZGVyaW5nLnYxLk9yZGVyEisKBnJlZnVuZBgCIAEoCzIbLm1hcnF1ZWUub3JkZXJpbmcudjEuUmVmdW5kIpQBChJSZWZ1bmRPcmRlclJlcXVlc3QSEAoIb3JkZXJfaWQYASABKAkSEgoKdGlja2V0X2lkcxgCIAMoCRIxCgZyZWFzb24YAyABKA4yIS5tYXJxdWVlLm9yZGVyaW5nLnYxLlJlZnVuZFJlYXNvbhIMCgRub3RlGAQgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgFIAEoCSJtChNSZWZ1bmRPcmRlclJlc3BvbnNlEisKBnJlZnVuZBgBIAEoCzIbLm1hcnF1ZWUub3JkZXJpbmcudjEuUmVmdW5kEikKBW9yZGVyGAIgASgLMhoubWFycXVlZS5vcmRlcmluZy52MS5PcmRlciKjAQoRTGlzdE9yZGVyc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSEAoIZXZlbnRfaWQYAyABKAkSLwoGc3RhdGVzGAQgAygOMh8ubWFycXVlZS5vcmRlcmluZy52MS5PcmRlclN0YXRlEhMKC2J1eWVyX2VtYWlsGAUgASgJEg8KB3VzZXJfaWQYBiABKAkiWQoSTGlzdE9yZGVyc1Jlc3BvbnNlEioKBm9yZGVycxgBIAMoCzIaLm1hcnF1ZWUub3JkZXJpbmcudjEuT3JkZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiUKEEdldFRpY2tldFJlcXVlc3QSEQoJdGlja2V0X2lkGAEgASgJIkAKEUdldFRpY2tldFJlc3BvbnNlEisKBnRpY2tldBgBIAEoCzIbLm1hcnF1ZWUub3JkZXJpbmcudjEuVGlja2V0IngKE1ZlcmlmeVRpY2tldFJlcXVlc3QSEgoKcXJfcGF5bG9hZBgBIAEoCRIQCghldmVudF9pZBgCIAEoCRIYChBib2FyZGluZ19zdG9wX2lkGAMgASgJEhAKCGNoZWNrX2luGAQgASgIEg8KB3NjYW5faWQYBSABKAkijgEKFFZlcmlmeVRpY2tldFJlc3BvbnNlEjUKCHZhbGlkaXR5GAEgASgOMiMubWFycXVlZS5vcmRlcmluZy52MS5UaWNrZXRWYWxpZGl0eRISCgpjaGVja2VkX2luGAIgASgIEisKBnRpY2tldBgDIAEoCzIbLm1hcnF1ZWUub3JkZXJpbmcudjEuVGlja2V0ItMBChJTYWxlc1JlcG9ydFJlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkSLgoKc3RhcnRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjoKCGdyb3VwX2J5GAQgASgOMigubWFycXVlZS5vcmRlcmluZy52MS5TYWxlc1JlcG9ydEdyb3VwaW5nEhEKCXRpbWVfem9uZRgFIAEoCSLgAgoTU2FsZXNSZXBvcnRSZXNwb25zZRIQCghldmVudF9pZBgBIAEoCRIuCgpzdGFydF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoGdG90YWxzGAQgASgLMiEubWFycXVlZS5vcmRlcmluZy52MS5TYWxlc0ZpZ3VyZXMSMQoEZGF5cxgFIAMoCzIjLm1hcnF1ZWUub3JkZXJpbmcudjEuU2FsZXNSZXBvcnREYXkSPgoLcHJpY2VfdGllcnMYBiADKAsyKS5tYXJxdWVlLm9yZGVyaW5nLnYxLlNhbGVzUmVwb3J0UHJpY2VUaWVyEjMKBXJpZGVzGAcgAygLMiQubWFycXVlZS5vcmRlcmluZy52MS5TYWxlc1JlcG9ydFJpZGUyogkKD09yZGVyaW5nU2VydmljZRJ2CgpRdW90ZU9yZGVyEiYubWFycXVlZS5vcmRlcmluZy52MS5RdW90ZU9yZGVyUmVxdWVzdBonLm1hcnF1ZWUub3JkZXJpbmcudjEuUXVvdGVPcmRlclJlc3BvbnNlIheQAgGKtRgQCAISDG9yZGVycy53cml0ZRJ5CgtDcmVhdGVPcmRlchInLm1hcnF1ZWUub3JkZXJpbmcudjEuQ3JlYXRlT3JkZXJSZXF1ZXN0GigubWFycXVlZS5vcmRlcmluZy52MS5DcmVhdGVPcmRlclJlc3BvbnNlIheQAgKKtRgQCAISDG9yZGVycy53cml0ZRJvCghHZXRPcmRlchIkLm1hcnF1ZWUub3JkZXJpbmcudjEuR2V0T3JkZXJSZXF1ZXN0GiUubWFycXVlZS5vcmRlcmluZy52MS5HZXRPcmRlclJlc3BvbnNlIhaQAgGKtRgPCAISC29yZGVycy5yZWFkEnsKDExpc3RNeU9yZGVycxIoLm1hcnF1ZWUub3JkZXJpbmcudjEuTGlzdE15T3JkZXJzUmVxdWVzdBopLm1hcnF1ZWUub3JkZXJpbmcudjEuTGlzdE15T3JkZXJzUmVzcG9uc2UiFpACAYq1GA8IAhILb3JkZXJzLnJlYWQSeQoLQ2FuY2VsT3JkZXISJy5tYXJxdWVlLm9yZGVyaW5nLnYxLkNhbmNlbE9yZGVyUmVxdWVzdBooLm1hcnF1ZWUub3JkZXJpbmcudjEuQ2FuY2VsT3JkZXJSZXNwb25zZSIXkAICirUYEAgCEgxvcmRlcnMud3JpdGUSawoLUmVmdW5kT3JkZXISJy5tYXJxdWVlLm9yZGVyaW5nLnYxLlJlZnVuZE9yZGVyUmVxdWVzdBooLm1hcnF1ZWUub3JkZXJpbmcudjEuUmVmdW5kT3JkZXJSZXNwb25zZSIJkAICirUYAggDEmgKCkxpc3RPcmRlcnMSJi5tYXJxdWVlLm9yZGVyaW5nLnYxLkxpc3RPcmRlcnNSZXF1ZXN0GicubWFycXVlZS5vcmRlcmluZy52MS5MaXN0T3JkZXJzUmVzcG9uc2UiCZACAYq1GAIIAxJyCglHZXRUaWNrZXQSJS5tYXJxdWVlLm9yZGVyaW5nLnYxLkdldFRpY2tldFJlcXVlc3QaJi5tYXJxdWVlLm9yZGVyaW5nLnYxLkdldFRpY2tldFJlc3BvbnNlIhaQAgGKtRgPCAISC29yZGVycy5yZWFkEnsKDFZlcmlmeVRpY2tldBIoLm1hcnF1ZWUub3JkZXJpbmcudjEuVmVyaWZ5VGlja2V0UmVxdWVzdBopLm1hcnF1ZWUub3JkZXJpbmcudjEuVmVyaWZ5VGlja2V0UmVzcG9uc2UiFoq1GBIIAxIOdGlja2V0cy52ZXJpZnkSawoLU2FsZXNSZXBvcnQSJy5tYXJxdWVlLm9yZGVyaW5nLnYxLlNhbGVzUmVwb3J0UmVxdWVzdBooLm1hcnF1ZWUub3JkZXJpbmcudjEuU2FsZXNSZXBvcnRSZXNwb25zZSIJkAIBirUYAggDYgZwcm90bzM", [file_google_protobuf_timestamp, file_marquee_api_v1_access, file_marquee_api_v1_money, file_marquee_ordering_v1_order, file_marquee_ordering_v1_report, file_marquee_ordering_v1_ticket]);
+  fileDesc("CiJtYXJxdWVlL29yZGVyaW5nL3YxL29yZGVyaW5nLnByb3RvEhNtYXJxdWVlLm9yZGVyaW5nLnYxIjsKEVF1b3RlT3JkZXJSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkSFQoNZGlzY291bnRfY29kZRgCIAEoCSKaAgoSUXVvdGVPcmRlclJlc3BvbnNlEjYKCmxpbmVfaXRlbXMYASADKAsyIi5tYXJxdWVlLm9yZGVyaW5nLnYxLk9yZGVyTGluZUl0ZW0SJwoIc3VidG90YWwYAiABKAsyFS5tYXJxdWVlLmFwaS52MS5Nb25leRIjCgRmZWVzGAMgASgLMhUubWFycXVlZS5hcGkudjEuTW9uZXkSJAoFdG90YWwYBCABKAsyFS5tYXJxdWVlLmFwaS52MS5Nb25leRIvCgtleHBpcmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJwoIZGlzY291bnQYBiABKAsyFS5tYXJxdWVlLmFwaS52MS5Nb25leSKGAgoSQ3JlYXRlT3JkZXJSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAIgASgJEhwKFHBheW1lbnRfbWV0aG9kX3Rva2VuGAMgASgJEjAKBWJ1eWVyGAQgASgLMiEubWFycXVlZS5vcmRlcmluZy52MS5CdXllckNvbnRhY3QSMAoJYXR0ZW5kZWVzGAUgAygLMh0ubWFycXVlZS5vcmRlcmluZy52MS5BdHRlbmRlZRItCg5leHBlY3RlZF90b3RhbBgGIAEoCzIVLm1hcnF1ZWUuYXBpLnYxLk1vbmV5EhUKDWRpc2NvdW50X2NvZGUYByABKAkiQAoTQ3JlYXRlT3JkZXJSZXNwb25zZRIpCgVvcmRlchgBIAEoCzIaLm1hcnF1ZWUub3JkZXJpbmcudjEuT3JkZXIiIwoPR2V0T3JkZXJSZXF1ZXN0EhAKCG9yZGVyX2lkGAEgASgJIj0KEEdldE9yZGVyUmVzcG9uc2USKQoFb3JkZXIYASABKAsyGi5tYXJxdWVlLm9yZGVyaW5nLnYxLk9yZGVyIm0KE0xpc3RNeU9yZGVyc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSLwoGc3RhdGVzGAMgAygOMh8ubWFycXVlZS5vcmRlcmluZy52MS5PcmRlclN0YXRlIlsKFExpc3RNeU9yZGVyc1Jlc3BvbnNlEioKBm9yZGVycxgBIAMoCzIaLm1hcnF1ZWUub3JkZXJpbmcudjEuT3JkZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjQKEkNhbmNlbE9yZGVyUmVxdWVzdBIQCghvcmRlcl9pZBgBIAEoCRIMCgRub3RlGAIgASgJIm0KE0NhbmNlbE9yZGVyUmVzcG9uc2USKQoFb3JkZXIYASABKAsyGi5tYXJxdWVlLm9yZGVyaW5nLnYxLk9yZGVyEisKBnJlZnVuZBgCIAEoCzIbLm1hcnF1ZWUub3JkZXJpbmcudjEuUmVmdW5kIpQBChJSZWZ1bmRPcmRlclJlcXVlc3QSEAoIb3JkZXJfaWQYASABKAkSEgoKdGlja2V0X2lkcxgCIAMoCRIxCgZyZWFzb24YAyABKA4yIS5tYXJxdWVlLm9yZGVyaW5nLnYxLlJlZnVuZFJlYXNvbhIMCgRub3RlGAQgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgFIAEoCSJtChNSZWZ1bmRPcmRlclJlc3BvbnNlEisKBnJlZnVuZBgBIAEoCzIbLm1hcnF1ZWUub3JkZXJpbmcudjEuUmVmdW5kEikKBW9yZGVyGAIgASgLMhoubWFycXVlZS5vcmRlcmluZy52MS5PcmRlciKjAQoRTGlzdE9yZGVyc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSEAoIZXZlbnRfaWQYAyABKAkSLwoGc3RhdGVzGAQgAygOMh8ubWFycXVlZS5vcmRlcmluZy52MS5PcmRlclN0YXRlEhMKC2J1eWVyX2VtYWlsGAUgASgJEg8KB3VzZXJfaWQYBiABKAkiWQoSTGlzdE9yZGVyc1Jlc3BvbnNlEioKBm9yZGVycxgBIAMoCzIaLm1hcnF1ZWUub3JkZXJpbmcudjEuT3JkZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiUKEEdldFRpY2tldFJlcXVlc3QSEQoJdGlja2V0X2lkGAEgASgJIkAKEUdldFRpY2tldFJlc3BvbnNlEisKBnRpY2tldBgBIAEoCzIbLm1hcnF1ZWUub3JkZXJpbmcudjEuVGlja2V0IngKE1ZlcmlmeVRpY2tldFJlcXVlc3QSEgoKcXJfcGF5bG9hZBgBIAEoCRIQCghldmVudF9pZBgCIAEoCRIYChBib2FyZGluZ19zdG9wX2lkGAMgASgJEhAKCGNoZWNrX2luGAQgASgIEg8KB3NjYW5faWQYBSABKAkijgEKFFZlcmlmeVRpY2tldFJlc3BvbnNlEjUKCHZhbGlkaXR5GAEgASgOMiMubWFycXVlZS5vcmRlcmluZy52MS5UaWNrZXRWYWxpZGl0eRISCgpjaGVja2VkX2luGAIgASgIEisKBnRpY2tldBgDIAEoCzIbLm1hcnF1ZWUub3JkZXJpbmcudjEuVGlja2V0ItMBChJTYWxlc1JlcG9ydFJlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkSLgoKc3RhcnRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjoKCGdyb3VwX2J5GAQgASgOMigubWFycXVlZS5vcmRlcmluZy52MS5TYWxlc1JlcG9ydEdyb3VwaW5nEhEKCXRpbWVfem9uZRgFIAEoCSLgAgoTU2FsZXNSZXBvcnRSZXNwb25zZRIQCghldmVudF9pZBgBIAEoCRIuCgpzdGFydF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoGdG90YWxzGAQgASgLMiEubWFycXVlZS5vcmRlcmluZy52MS5TYWxlc0ZpZ3VyZXMSMQoEZGF5cxgFIAMoCzIjLm1hcnF1ZWUub3JkZXJpbmcudjEuU2FsZXNSZXBvcnREYXkSPgoLcHJpY2VfdGllcnMYBiADKAsyKS5tYXJxdWVlLm9yZGVyaW5nLnYxLlNhbGVzUmVwb3J0UHJpY2VUaWVyEjMKBXJpZGVzGAcgAygLMiQubWFycXVlZS5vcmRlcmluZy52MS5TYWxlc1JlcG9ydFJpZGUigQIKDERpc2NvdW50Q29kZRIKCgJpZBgBIAEoCRIQCghldmVudF9pZBgCIAEoCRIMCgRjb2RlGAMgASgJEhMKC3BlcmNlbnRfb2ZmGAQgASgFEikKCmFtb3VudF9vZmYYBSABKAsyFS5tYXJxdWVlLmFwaS52MS5Nb25leRIQCghtYXhfdXNlcxgGIAEoBRIRCgl1c2VfY291bnQYByABKAUSLwoLdmFsaWRfdW50aWwYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJVChlDcmVhdGVEaXNjb3VudENvZGVSZXF1ZXN0EjgKDWRpc2NvdW50X2NvZGUYASABKAsyIS5tYXJxdWVlLm9yZGVyaW5nLnYxLkRpc2NvdW50Q29kZSJWChpDcmVhdGVEaXNjb3VudENvZGVSZXNwb25zZRI4Cg1kaXNjb3VudF9jb2RlGAEgASgLMiEubWFycXVlZS5vcmRlcmluZy52MS5EaXNjb3VudENvZGUiLAoYTGlzdERpc2NvdW50Q29kZXNSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJIlYKGUxpc3REaXNjb3VudENvZGVzUmVzcG9uc2USOQoOZGlzY291bnRfY29kZXMYASADKAsyIS5tYXJxdWVlLm9yZGVyaW5nLnYxLkRpc2NvdW50Q29kZTKgCwoPT3JkZXJpbmdTZXJ2aWNlEnYKClF1b3RlT3JkZXISJi5tYXJxdWVlLm9yZGVyaW5nLnYxLlF1b3RlT3JkZXJSZXF1ZXN0GicubWFycXVlZS5vcmRlcmluZy52MS5RdW90ZU9yZGVyUmVzcG9uc2UiF5ACAYq1GBAIAhIMb3JkZXJzLndyaXRlEnkKC0NyZWF0ZU9yZGVyEicubWFycXVlZS5vcmRlcmluZy52MS5DcmVhdGVPcmRlclJlcXVlc3QaKC5tYXJxdWVlLm9yZGVyaW5nLnYxLkNyZWF0ZU9yZGVyUmVzcG9uc2UiF5ACAoq1GBAIAhIMb3JkZXJzLndyaXRlEm8KCEdldE9yZGVyEiQubWFycXVlZS5vcmRlcmluZy52MS5HZXRPcmRlclJlcXVlc3QaJS5tYXJxdWVlLm9yZGVyaW5nLnYxLkdldE9yZGVyUmVzcG9uc2UiFpACAYq1GA8IAhILb3JkZXJzLnJlYWQSewoMTGlzdE15T3JkZXJzEigubWFycXVlZS5vcmRlcmluZy52MS5MaXN0TXlPcmRlcnNSZXF1ZXN0GikubWFycXVlZS5vcmRlcmluZy52MS5MaXN0TXlPcmRlcnNSZXNwb25zZSIWkAIBirUYDwgCEgtvcmRlcnMucmVhZBJ5CgtDYW5jZWxPcmRlchInLm1hcnF1ZWUub3JkZXJpbmcudjEuQ2FuY2VsT3JkZXJSZXF1ZXN0GigubWFycXVlZS5vcmRlcmluZy52MS5DYW5jZWxPcmRlclJlc3BvbnNlIheQAgKKtRgQCAISDG9yZGVycy53cml0ZRJrCgtSZWZ1bmRPcmRlchInLm1hcnF1ZWUub3JkZXJpbmcudjEuUmVmdW5kT3JkZXJSZXF1ZXN0GigubWFycXVlZS5vcmRlcmluZy52MS5SZWZ1bmRPcmRlclJlc3BvbnNlIgmQAgKKtRgCCAMSaAoKTGlzdE9yZGVycxImLm1hcnF1ZWUub3JkZXJpbmcudjEuTGlzdE9yZGVyc1JlcXVlc3QaJy5tYXJxdWVlLm9yZGVyaW5nLnYxLkxpc3RPcmRlcnNSZXNwb25zZSIJkAIBirUYAggDEnIKCUdldFRpY2tldBIlLm1hcnF1ZWUub3JkZXJpbmcudjEuR2V0VGlja2V0UmVxdWVzdBomLm1hcnF1ZWUub3JkZXJpbmcudjEuR2V0VGlja2V0UmVzcG9uc2UiFpACAYq1GA8IAhILb3JkZXJzLnJlYWQSewoMVmVyaWZ5VGlja2V0EigubWFycXVlZS5vcmRlcmluZy52MS5WZXJpZnlUaWNrZXRSZXF1ZXN0GikubWFycXVlZS5vcmRlcmluZy52MS5WZXJpZnlUaWNrZXRSZXNwb25zZSIWirUYEggDEg50aWNrZXRzLnZlcmlmeRJrCgtTYWxlc1JlcG9ydBInLm1hcnF1ZWUub3JkZXJpbmcudjEuU2FsZXNSZXBvcnRSZXF1ZXN0GigubWFycXVlZS5vcmRlcmluZy52MS5TYWxlc1JlcG9ydFJlc3BvbnNlIgmQAgGKtRgCCAMSfQoSQ3JlYXRlRGlzY291bnRDb2RlEi4ubWFycXVlZS5vcmRlcmluZy52MS5DcmVhdGVEaXNjb3VudENvZGVSZXF1ZXN0Gi8ubWFycXVlZS5vcmRlcmluZy52MS5DcmVhdGVEaXNjb3VudENvZGVSZXNwb25zZSIGirUYAggDEn0KEUxpc3REaXNjb3VudENvZGVzEi0ubWFycXVlZS5vcmRlcmluZy52MS5MaXN0RGlzY291bnRDb2Rlc1JlcXVlc3QaLi5tYXJxdWVlLm9yZGVyaW5nLnYxLkxpc3REaXNjb3VudENvZGVzUmVzcG9uc2UiCZACAYq1GAIIA2IGcHJvdG8z", [file_google_protobuf_timestamp, file_marquee_api_v1_access, file_marquee_api_v1_money, file_marquee_ordering_v1_order, file_marquee_ordering_v1_report, file_marquee_ordering_v1_ticket]);
 
 /**
  * QuoteOrderRequest is the input of OrderingService.QuoteOrder.
@@ -35,6 +35,15 @@ export type QuoteOrderRequest = Message<"marquee.ordering.v1.QuoteOrderRequest">
    * @generated from field: string hold_id = 1;
    */
   holdId: string;
+
+  /**
+   * A discount code of the hold's event, as the buyer typed it (any case). Optional. An unknown code is
+   * INVALID_ARGUMENT on discount_code; one used up or past its valid_until is FAILED_PRECONDITION with a
+   * PreconditionFailure of type DISCOUNT_CODE_UNAVAILABLE.
+   *
+   * @generated from field: string discount_code = 2;
+   */
+  discountCode: string;
 };
 
 /**
@@ -84,6 +93,13 @@ export type QuoteOrderResponse = Message<"marquee.ordering.v1.QuoteOrderResponse
    * @generated from field: google.protobuf.Timestamp expire_time = 5;
    */
   expireTime?: Timestamp | undefined;
+
+  /**
+   * What the discount code takes off (the sum of the line items' discounts); zero without a code.
+   *
+   * @generated from field: marquee.api.v1.Money discount = 6;
+   */
+  discount?: Money | undefined;
 };
 
 /**
@@ -146,6 +162,14 @@ export type CreateOrderRequest = Message<"marquee.ordering.v1.CreateOrderRequest
    * @generated from field: marquee.api.v1.Money expected_total = 6;
    */
   expectedTotal?: Money | undefined;
+
+  /**
+   * A discount code of the hold's event, as the buyer typed it (any case). Optional; refused as in
+   * QuoteOrder. The order takes one of the code's uses, given back if it ends unconfirmed.
+   *
+   * @generated from field: string discount_code = 7;
+   */
+  discountCode: string;
 };
 
 /**
@@ -745,6 +769,168 @@ export const SalesReportResponseSchema: GenMessage<SalesReportResponse> = /*@__P
   messageDesc(file_marquee_ordering_v1_ordering, 19);
 
 /**
+ * DiscountCode is a code buyers give at checkout for a lower price on one event (or trip).
+ *
+ * @generated from message marquee.ordering.v1.DiscountCode
+ */
+export type DiscountCode = Message<"marquee.ordering.v1.DiscountCode"> & {
+  /**
+   * Server-assigned id (a UUID in canonical lower-case form). Output only.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Id of the event it applies to. Required.
+   *
+   * @generated from field: string event_id = 2;
+   */
+  eventId: string;
+
+  /**
+   * The code as buyers type it: 3 to 32 letters, digits or dashes. Matched ignoring case and kept in
+   * upper case. Required.
+   *
+   * @generated from field: string code = 3;
+   */
+  code: string;
+
+  /**
+   * Percent taken off each ticket's price, 1 to 100. Exactly one of percent_off and amount_off is set.
+   *
+   * @generated from field: int32 percent_off = 4;
+   */
+  percentOff: number;
+
+  /**
+   * Amount taken off each ticket's price (a ticket never costs less than zero), in the event's currency.
+   *
+   * @generated from field: marquee.api.v1.Money amount_off = 5;
+   */
+  amountOff?: Money | undefined;
+
+  /**
+   * Most orders that may carry it; 0 means no limit.
+   *
+   * @generated from field: int32 max_uses = 6;
+   */
+  maxUses: number;
+
+  /**
+   * Orders carrying it now: created with it and not ended unconfirmed. Output only.
+   *
+   * @generated from field: int32 use_count = 7;
+   */
+  useCount: number;
+
+  /**
+   * Until when it may be used. Optional: unset means as long as the event is on sale.
+   *
+   * @generated from field: google.protobuf.Timestamp valid_until = 8;
+   */
+  validUntil?: Timestamp | undefined;
+
+  /**
+   * When it was created. Output only.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 9;
+   */
+  createTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message marquee.ordering.v1.DiscountCode.
+ * Use `create(DiscountCodeSchema)` to create a new message.
+ */
+export const DiscountCodeSchema: GenMessage<DiscountCode> = /*@__PURE__*/
+  messageDesc(file_marquee_ordering_v1_ordering, 20);
+
+/**
+ * CreateDiscountCodeRequest is the input of OrderingService.CreateDiscountCode.
+ *
+ * @generated from message marquee.ordering.v1.CreateDiscountCodeRequest
+ */
+export type CreateDiscountCodeRequest = Message<"marquee.ordering.v1.CreateDiscountCodeRequest"> & {
+  /**
+   * The code to create. Required.
+   *
+   * @generated from field: marquee.ordering.v1.DiscountCode discount_code = 1;
+   */
+  discountCode?: DiscountCode | undefined;
+};
+
+/**
+ * Describes the message marquee.ordering.v1.CreateDiscountCodeRequest.
+ * Use `create(CreateDiscountCodeRequestSchema)` to create a new message.
+ */
+export const CreateDiscountCodeRequestSchema: GenMessage<CreateDiscountCodeRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_ordering_v1_ordering, 21);
+
+/**
+ * CreateDiscountCodeResponse is the output of OrderingService.CreateDiscountCode.
+ *
+ * @generated from message marquee.ordering.v1.CreateDiscountCodeResponse
+ */
+export type CreateDiscountCodeResponse = Message<"marquee.ordering.v1.CreateDiscountCodeResponse"> & {
+  /**
+   * The code created.
+   *
+   * @generated from field: marquee.ordering.v1.DiscountCode discount_code = 1;
+   */
+  discountCode?: DiscountCode | undefined;
+};
+
+/**
+ * Describes the message marquee.ordering.v1.CreateDiscountCodeResponse.
+ * Use `create(CreateDiscountCodeResponseSchema)` to create a new message.
+ */
+export const CreateDiscountCodeResponseSchema: GenMessage<CreateDiscountCodeResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_ordering_v1_ordering, 22);
+
+/**
+ * ListDiscountCodesRequest is the input of OrderingService.ListDiscountCodes.
+ *
+ * @generated from message marquee.ordering.v1.ListDiscountCodesRequest
+ */
+export type ListDiscountCodesRequest = Message<"marquee.ordering.v1.ListDiscountCodesRequest"> & {
+  /**
+   * Id of the event. Required.
+   *
+   * @generated from field: string event_id = 1;
+   */
+  eventId: string;
+};
+
+/**
+ * Describes the message marquee.ordering.v1.ListDiscountCodesRequest.
+ * Use `create(ListDiscountCodesRequestSchema)` to create a new message.
+ */
+export const ListDiscountCodesRequestSchema: GenMessage<ListDiscountCodesRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_ordering_v1_ordering, 23);
+
+/**
+ * ListDiscountCodesResponse is the output of OrderingService.ListDiscountCodes.
+ *
+ * @generated from message marquee.ordering.v1.ListDiscountCodesResponse
+ */
+export type ListDiscountCodesResponse = Message<"marquee.ordering.v1.ListDiscountCodesResponse"> & {
+  /**
+   * The event's codes, newest first.
+   *
+   * @generated from field: repeated marquee.ordering.v1.DiscountCode discount_codes = 1;
+   */
+  discountCodes: DiscountCode[];
+};
+
+/**
+ * Describes the message marquee.ordering.v1.ListDiscountCodesResponse.
+ * Use `create(ListDiscountCodesResponseSchema)` to create a new message.
+ */
+export const ListDiscountCodesResponseSchema: GenMessage<ListDiscountCodesResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_ordering_v1_ordering, 24);
+
+/**
  * OrderingService turns a buyer's seat hold into a paid order with tickets. It prices orders from the
  * catalog (never from the client), runs the checkout saga (authorize payment → commit the hold → capture
  * → issue tickets), keeps booking history, cancels and refunds orders, verifies tickets at the door and
@@ -975,6 +1161,42 @@ export const OrderingService: GenService<{
     methodKind: "unary";
     input: typeof SalesReportRequestSchema;
     output: typeof SalesReportResponseSchema;
+  },
+  /**
+   * Creates a discount code for one of the caller's events (an admin's: any event). Buyers who give it to
+   * QuoteOrder and CreateOrder get percent_off or amount_off taken off each ticket's price (never below
+   * zero; fees are computed on what is left) until max_uses orders use it or valid_until passes. A use is
+   * taken when an order is created with the code and given back when that order ends unconfirmed (FAILED,
+   * EXPIRED, or cancelled while pending), so at most max_uses orders ever carry it, and a declined card
+   * costs the buyer no use.
+   *
+   * Errors: INVALID_ARGUMENT naming each bad field (empty event_id; a code that is not 3 to 32 letters,
+   * digits or dashes; neither or both of percent_off and amount_off; percent_off outside 1 to 100;
+   * amount_off not positive or in another currency than the event's; a negative max_uses; valid_until in
+   * the past); NOT_FOUND when the event is unknown or, for an organizer, not its own; ALREADY_EXISTS when
+   * the event has the code already (in any case); UNAUTHENTICATED when not signed in; PERMISSION_DENIED
+   * when the caller is neither an organizer nor an admin.
+   *
+   * @generated from rpc marquee.ordering.v1.OrderingService.CreateDiscountCode
+   */
+  createDiscountCode: {
+    methodKind: "unary";
+    input: typeof CreateDiscountCodeRequestSchema;
+    output: typeof CreateDiscountCodeResponseSchema;
+  },
+  /**
+   * Lists the discount codes of an event, newest first, with how many orders use each.
+   *
+   * Errors: INVALID_ARGUMENT when event_id is empty; NOT_FOUND when the event is unknown or, for an
+   * organizer, not its own; UNAUTHENTICATED when not signed in; PERMISSION_DENIED when the caller is
+   * neither an organizer nor an admin.
+   *
+   * @generated from rpc marquee.ordering.v1.OrderingService.ListDiscountCodes
+   */
+  listDiscountCodes: {
+    methodKind: "unary";
+    input: typeof ListDiscountCodesRequestSchema;
+    output: typeof ListDiscountCodesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_marquee_ordering_v1_ordering, 0);

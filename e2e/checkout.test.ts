@@ -1,0 +1,193 @@
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { type Client, createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { mintDevToken } from "@marquee/mesh";
+import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import { InventoryService, SeatState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
+import { OrderFailureReason, OrderState } from "@marquee/proto/marquee/ordering/v1/order_pb.js";
+import { OrderingService } from "@marquee/proto/marquee/ordering/v1/ordering_pb.js";
+import { TicketValidity } from "@marquee/proto/marquee/ordering/v1/ticket_pb.js";
+import { repoRoot, type Stack, startStack } from "@marquee/scripts/stack";
+import { expect } from "chai";
+import { postJson } from "./support/connect-json.js";
+import { bearer, chattogramConcert, chattogramHall } from "./support/fixtures.js";
+
+/**
+ * A buyer's whole checkout through the BFF on the stack `npm start` runs: hold seats, tokenize the card at
+ * the gateway simulator from the web app's origin, quote, pay, get tickets with QR payloads, and be
+ * admitted once at the door; a declined card keeps the seats for another try. Then the books: ordering's
+ * orders against the payment service's payments (`npm run reconcile -w @marquee/ordering`).
+ */
+describe("checkout through the BFF on the launcher's stack (issue #21)", function () {
+  this.timeout(240_000);
+  const dataDir = join(repoRoot, ".data", "test", `e2e-checkout-${process.pid}`);
+  // Offsets ending in 75 are used by no other stack of the suites (see canonical-ids.test.ts); the
+  // highest service port, 50056 + 15_475, stays below 65536.
+  const portOffset = 14_075 + (process.pid % 15) * 100;
+
+  let stack: Stack;
+  let http2: Http2SessionManager;
+  let catalog: Client<typeof CatalogService>;
+  let inventory: Client<typeof InventoryService>;
+  /** OrderingService over Connect JSON, as the web app calls it. */
+  let ordering: Client<typeof OrderingService>;
+  /** OrderingService over gRPC, as a partner's generated client or a door scanner calls it. */
+  let orderingGrpc: Client<typeof OrderingService>;
+  let organizer: string;
+
+  async function newUser(roles: string[]): Promise<string> {
+    const signingKey = JSON.parse(readFileSync(join(dataDir, "keys", "signing-key.json"), "utf8"));
+    return mintDevToken(signingKey, { sub: randomUUID(), roles });
+  }
+
+  /** What the browser does with the card form: POST it to the gateway, from the web app's origin. */
+  async function tokenize(number: string): Promise<string> {
+    const origin = stack.bffUrl ?? "";
+    const response = await fetch(`${stack.paymentGatewayUrl}/v1/tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin },
+      body: JSON.stringify({ card: { number, exp_month: 12, exp_year: new Date().getUTCFullYear() + 2, cvc: "123" } }),
+    });
+    expect(response.status, await response.clone().text()).to.equal(200);
+    expect(response.headers.get("access-control-allow-origin")).to.equal(origin);
+    return ((await response.json()) as { id: string }).id;
+  }
+
+  async function publishedConcert(): Promise<string> {
+    const venue = await catalog.createVenue({ venue: chattogramHall("Checkout hall") }, bearer(organizer));
+    const draft = await catalog.createEvent(
+      { event: chattogramConcert(`Checkout night ${randomUUID().slice(0, 8)}`, venue.venue?.id ?? "") },
+      bearer(organizer),
+    );
+    const eventId = draft.event?.id ?? "";
+    await catalog.publishEvent({ eventId }, bearer(organizer));
+    return eventId;
+  }
+
+  async function seatState(eventId: string, seatId: string) {
+    const { seats } = await inventory.getAvailability({ eventId, includeSeats: true });
+    return seats.find((seat) => seat.seatId === seatId)?.state;
+  }
+
+  before(async () => {
+    stack = await startStack({ dataDir, portOffset, logLevel: "warn" });
+    if (stack.bffUrl === undefined) throw new Error("the stack started without a BFF");
+    const connect = createConnectTransport({ baseUrl: stack.bffUrl, httpVersion: "1.1" });
+    http2 = new Http2SessionManager(stack.bffUrl);
+    catalog = createClient(CatalogService, connect);
+    inventory = createClient(InventoryService, connect);
+    ordering = createClient(OrderingService, connect);
+    orderingGrpc = createClient(OrderingService, createGrpcTransport({ baseUrl: stack.bffUrl, sessionManager: http2 }));
+    organizer = await newUser(["customer", "organizer"]);
+  });
+
+  after(async () => {
+    http2?.abort();
+    await stack?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("sells two seats for what the quote said, issues their tickets and admits each once at the door", async () => {
+    const eventId = await publishedConcert();
+    const buyer = await newUser(["customer"]);
+    const { hold } = await inventory.holdSeats({ eventId, seatIds: ["stalls:A-1", "stalls:A-2"] }, bearer(buyer));
+    const quote = await ordering.quoteOrder({ holdId: hold?.id ?? "" }, bearer(buyer));
+    // 2 × 1,500 taka, and 2.5 % per ticket.
+    expect(quote.total).to.deep.include({ currencyCode: "BDT", amountMinor: 307_500n });
+
+    const { order } = await ordering.createOrder(
+      {
+        holdId: hold?.id ?? "",
+        idempotencyKey: randomUUID(),
+        paymentMethodToken: await tokenize("4242424242424242"),
+        buyer: { name: "Nusrat Jahan", email: "nusrat@example.test", phone: "+8801712345678" },
+        attendees: [{ seatId: "stalls:A-2", name: "Rafi Ahmed" }],
+        expectedTotal: quote.total,
+      },
+      bearer(buyer),
+    );
+    expect(order?.state).to.equal(OrderState.CONFIRMED);
+    expect(order?.lineItems.map((line) => line.attendeeName)).to.deep.equal(["", "Rafi Ahmed"]);
+    expect(await seatState(eventId, "stalls:A-1")).to.equal(SeatState.SOLD);
+
+    const history = await ordering.listMyOrders({}, bearer(buyer));
+    expect(history.orders.map((listed) => listed.id)).to.deep.equal([order?.id]);
+    const [ticket] = history.orders[0]?.tickets ?? [];
+    expect(ticket?.qrPayload).to.match(/^mq1\./);
+
+    const scan = { qrPayload: ticket?.qrPayload ?? "", eventId, checkIn: true, scanId: randomUUID() };
+    const admitted = await orderingGrpc.verifyTicket(scan, bearer(organizer));
+    expect(admitted.validity).to.equal(TicketValidity.VALID);
+    expect(admitted.checkedIn).to.equal(true);
+    // The scanner lost the answer and retries with its scan id: the same answer, not ALREADY_USED.
+    expect((await orderingGrpc.verifyTicket(scan, bearer(organizer))).validity).to.equal(TicketValidity.VALID);
+    const again = await orderingGrpc.verifyTicket({ ...scan, scanId: randomUUID() }, bearer(organizer));
+    expect(again.validity).to.equal(TicketValidity.ALREADY_USED);
+    const forged = await orderingGrpc.verifyTicket(
+      { ...scan, qrPayload: `${scan.qrPayload.slice(0, -4)}AAAA`, scanId: "" },
+      bearer(organizer),
+    );
+    expect(forged.validity).to.equal(TicketValidity.INVALID_SIGNATURE);
+    expect(forged.ticket).to.equal(undefined);
+  });
+
+  it("answers a declined card with the reason and keeps the seats for another card", async () => {
+    const eventId = await publishedConcert();
+    const buyer = await newUser(["customer"]);
+    const { hold } = await inventory.holdSeats({ eventId, seatIds: ["stalls:B-5"] }, bearer(buyer));
+    const attempt = async (card: string) =>
+      (
+        await ordering.createOrder(
+          {
+            holdId: hold?.id ?? "",
+            idempotencyKey: randomUUID(),
+            paymentMethodToken: await tokenize(card),
+            buyer: { name: "Tanvir", email: "tanvir@example.test" },
+          },
+          bearer(buyer),
+        )
+      ).order;
+    const declined = await attempt("4000000000000002");
+    expect(declined?.state).to.equal(OrderState.FAILED);
+    expect(declined?.failureReason).to.equal(OrderFailureReason.PAYMENT_DECLINED);
+    expect(declined?.failureMessage).to.match(/declined/);
+    expect(await seatState(eventId, "stalls:B-5")).to.equal(SeatState.HELD);
+    expect((await attempt("5555555555554444"))?.state).to.equal(OrderState.CONFIRMED);
+  });
+
+  it("refuses, over Connect JSON, an order without a card token or buyer, naming each field", async () => {
+    const buyer = await newUser(["customer"]);
+    const answer = await postJson(
+      stack.bffUrl ?? "",
+      "marquee.ordering.v1.OrderingService/CreateOrder",
+      { holdId: "x", idempotencyKey: randomUUID() },
+      { authorization: `Bearer ${buyer}` },
+    );
+    expect(answer.status).to.equal(400);
+    expect(JSON.stringify(answer.json)).to.include("payment_method_token").and.include("buyer");
+  });
+
+  it("leaves books that reconcile: every order's payment took exactly what the order says (npm run reconcile)", () => {
+    const addressOf = (name: string) => stack.services.find((service) => service.name === name)?.address ?? "";
+    const output = execFileSync(process.execPath, ["--import", "tsx", "services/ordering/src/reconcile.ts"], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        DATABASE_URL: stack.databaseUrl,
+        REDIS_URL: stack.redisUrl,
+        AUTH_JWKS_URL: join(dataDir, "keys", "jwks.json"),
+        AUTH_SIGNING_KEY_FILE: join(dataDir, "keys", "signing-key.json"),
+        CATALOG_ADDR: addressOf("catalog"),
+        INVENTORY_ADDR: addressOf("inventory"),
+        PAYMENT_ADDR: addressOf("payment"),
+        LOG_LEVEL: "warn",
+      },
+    });
+    // Three orders settled above: the confirmed pair, the declined attempt and the card that then paid.
+    expect(output).to.match(/^3 settled orders checked, 0 pending skipped, 0 discrepancies$/m);
+  });
+});

@@ -1,0 +1,63 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { CallOptions } from "@connectrpc/connect";
+import { wholeMinutesFromNow } from "@marquee/mesh/testing";
+import {
+  Category,
+  EventKind,
+  type EventSchema,
+  type VenueSchema,
+} from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
+
+/** What the end-to-end suites build their events from, so each reads the same venue and prices. */
+
+/** A bearer token on a Connect call, with a deadline a slow shared machine can meet. */
+export function bearer(token: string, timeoutMs = 30_000): CallOptions {
+  return { headers: { authorization: `Bearer ${token}` }, timeoutMs };
+}
+
+/** Taka as the contract's Money. */
+export const bdt = (taka: number) => ({ currencyCode: "BDT", amountMinor: BigInt(taka * 100) });
+
+/** Two rows A–B of ten seats (`stalls:A-1` …) and a general-admission floor of 50 places. */
+export function chattogramHall(name: string): MessageInitShape<typeof VenueSchema> {
+  return {
+    name,
+    city: "Chattogram",
+    address: "Agrabad, Chattogram",
+    countryCode: "BD",
+    timeZone: "Asia/Dhaka",
+    sections: [
+      {
+        id: "stalls",
+        name: "Stalls",
+        layout: {
+          case: "seated",
+          value: { generator: { rowCount: 2, seatsPerRow: 10, firstRowLabel: "A", seatClass: "standard" } },
+        },
+      },
+      { id: "floor", name: "Floor", layout: { case: "generalAdmission", value: { capacity: 50 } } },
+    ],
+  };
+}
+
+/** A concert in `chattogramHall` a month from now: stalls 1,500 taka, floor 800. */
+export function chattogramConcert(
+  title: string,
+  venueId: string,
+  holdPolicy: MessageInitShape<typeof EventSchema>["holdPolicy"] = { maxSeatsPerUser: 8 },
+): MessageInitShape<typeof EventSchema> {
+  return {
+    kind: EventKind.EVENT,
+    category: Category.CONCERT,
+    title,
+    venueId,
+    startTime: wholeMinutesFromNow({ days: 30 }),
+    endTime: wholeMinutesFromNow({ days: 30, hours: 3 }),
+    currencyCode: "BDT",
+    priceTiers: [
+      { id: "stalls", name: "Stalls", price: bdt(1500), sectionIds: ["stalls"] },
+      { id: "floor", name: "Floor", price: bdt(800), sectionIds: ["floor"] },
+    ],
+    holdPolicy,
+  };
+}

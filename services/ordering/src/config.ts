@@ -1,0 +1,35 @@
+import { integer } from "@marquee/mesh";
+
+/** Ordering's own variables, beside the standard ones its manifest implies (`PORT`, `DATABASE_URL`, …). */
+export const settings = {
+  SERVICE_FEE_BASIS_POINTS: integer(
+    "Marquee's service fee per ticket, in hundredths of a percent of its price (250 = 2.5 %); 0 charges none",
+    250,
+    { min: 0, max: 5000 },
+  ),
+  CHECKOUT_WAIT_MS: integer(
+    "how long CreateOrder waits for the checkout saga before answering with the order still PENDING",
+    4000,
+    { min: 0, max: 30_000 },
+  ),
+  SAGA_LEASE_MS: integer(
+    "how long one process owns a running checkout; a process killed mid-saga is taken over after this",
+    30_000,
+    { min: 200, max: 600_000 },
+  ),
+  SAGA_RESUME_INTERVAL_MS: integer(
+    "pause between two scans for checkouts to resume (a lapsed lease, a retry that is due)",
+    1000,
+    { min: 20, max: 60_000 },
+  ),
+  SAGA_RETRY_MAX_DELAY_MS: integer(
+    "longest pause before a checkout step that met an unavailable upstream is tried again",
+    15_000,
+    { min: 10, max: 600_000 },
+  ),
+  REFUND_FOLLOW_INTERVAL_MS: integer(
+    "pause between two rounds of finishing refunds left half done (money unsettled, seats not yet on sale)",
+    2000,
+    { min: 20, max: 600_000 },
+  ),
+};

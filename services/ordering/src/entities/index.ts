@@ -1,0 +1,11 @@
+import { DiscountCodeEntity } from "./discount-code.js";
+import { OrderEntity } from "./order.js";
+import { RefundEntity } from "./refund.js";
+import { TicketEntity } from "./ticket.js";
+import { TicketSigningKeyEntity } from "./ticket-signing-key.js";
+
+export type { StoredBuyer, StoredLineItem, StoredRide } from "./order.js";
+export { DiscountCodeEntity, OrderEntity, RefundEntity, TicketEntity, TicketSigningKeyEntity };
+
+/** Every entity of ordering, for `openDatabase`. */
+export const entities = [OrderEntity, TicketEntity, RefundEntity, DiscountCodeEntity, TicketSigningKeyEntity];

@@ -1,0 +1,5 @@
+// Runs ordering's pending migrations and exits: `npm run migrate`, the launcher, the chart's job.
+import { migrate } from "@marquee/mesh";
+import { ordering } from "./manifest.js";
+
+await migrate(ordering);

@@ -1,0 +1,5 @@
+import { EventBusMigration } from "@marquee/mesh";
+import { CreateOrderingTables } from "./create-ordering-tables.js";
+
+/** Every migration of ordering, oldest first: the event bus's outbox and inbox, then ordering's own. */
+export const migrations = [EventBusMigration, CreateOrderingTables];
