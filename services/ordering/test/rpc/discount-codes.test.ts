@@ -78,6 +78,42 @@ describe("discount codes: CreateDiscountCode, ListDiscountCodes, and codes at ch
     expect(discountCodes.map((code) => [code.code, code.useCount])).to.deep.equal([["SPRING-20", 1]]);
   });
 
+  it("pages an event's codes newest first, each once, and refuses another event's page token", async () => {
+    const event = await publish(env.inventory.catalog, hall, concertIn);
+    const other = await publish(env.inventory.catalog, hall, concertIn);
+    const names = ["PAGE-1", "PAGE-2", "PAGE-3", "PAGE-4", "PAGE-5"];
+    for (const code of names) await codeFor(event.id, { code });
+    const organizer = await organizerToken(testUserIds.organizer);
+    const seen: string[] = [];
+    const created: number[] = [];
+    let pageToken = "";
+    let pages = 0;
+    do {
+      const page = await env.client.listDiscountCodes(
+        { eventId: event.id, pageSize: 2, pageToken },
+        { token: organizer },
+      );
+      expect(page.discountCodes.length).to.be.at.most(2);
+      seen.push(...page.discountCodes.map((code) => code.code));
+      created.push(
+        ...page.discountCodes.map(
+          (code) => Number(code.createTime?.seconds ?? 0n) * 1e3 + (code.createTime?.nanos ?? 0) / 1e6,
+        ),
+      );
+      pageToken = page.nextPageToken;
+      pages++;
+    } while (pageToken !== "");
+    // Each once; newest first (codes made in the same millisecond follow their ids).
+    expect([...seen].sort()).to.deep.equal(names);
+    expect(created).to.deep.equal([...created].sort((a, b) => b - a));
+    expect(pages).to.equal(3);
+    const first = await env.client.listDiscountCodes({ eventId: event.id, pageSize: 2 }, { token: organizer });
+    const error = await failureOf(
+      env.client.listDiscountCodes({ eventId: other.id, pageToken: first.nextPageToken }, { token: organizer }),
+    );
+    expect(badFields(error)).to.deep.equal(["page_token"]);
+  });
+
   it("gives a use back when the card is declined, and refuses unknown codes and codes of other events", async () => {
     const event = await publish(env.inventory.catalog, hall, concertIn);
     const other = await publish(env.inventory.catalog, hall, concertIn);
