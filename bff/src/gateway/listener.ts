@@ -8,6 +8,15 @@ import type { NodeRequest, NodeResponse } from "./node-http.js";
 /** A request handler both Node servers accept: connect-node's adapter is one. */
 export type RequestHandler = (request: NodeRequest, response: NodeResponse) => void;
 
+/**
+ * The largest header block (names and values) either transport reads: HTTP/2's default
+ * SETTINGS_MAX_HEADER_LIST_SIZE, given to HTTP/1.1 too in place of Node's 16 KiB, which a long token and
+ * a few cookies reach. Past it Node refuses the request before any handler sees it — 431 on HTTP/1.1, a
+ * refused stream on HTTP/2 — as Envoy does past its own 60 KiB; `limitingHeaders` answers a smaller
+ * block that is still too large in the protocol's form.
+ */
+export const maxHeaderBytes = 64 * 1024;
+
 /** Timeouts of the connections a {@link Listener} accepts. */
 export interface ListenerOptions {
   /** A client must finish sending its request headers within this time. @default 10000 */
@@ -53,10 +62,14 @@ export async function listen(
 ): Promise<Listener> {
   const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
   const http1 = createHttp1Server(
-    { headersTimeout: headersTimeoutMs, requestTimeout: options.requestTimeoutMs ?? 60_000 },
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: options.requestTimeoutMs ?? 60_000,
+      maxHeaderSize: maxHeaderBytes,
+    },
     handler,
   );
-  const http2 = createHttp2Server({}, handler);
+  const http2 = createHttp2Server({ settings: { maxHeaderListSize: maxHeaderBytes } }, handler);
   const sockets = new Set<Socket>();
   /** Connections whose first bytes have not arrived yet: nothing to drain there. */
   const undecided = new Set<Socket>();

@@ -6,6 +6,7 @@ import {
   universalResponseToNodeResponse,
 } from "@connectrpc/connect-node";
 import type { Logger } from "@marquee/mesh";
+import { limitingHeaders } from "./header-limit.js";
 import type { RequestHandler } from "./listener.js";
 import type { NodeRequest, NodeResponse } from "./node-http.js";
 import { checkingDecoding } from "./request-decoding.js";
@@ -28,9 +29,11 @@ export interface RpcHandlerOptions {
 /**
  * The Node request handler serving every RPC the router holds over Connect, gRPC-Web and gRPC: what
  * connect-node's `connectNodeAdapter` does, with two differences the BFF needs. Each handler first checks
- * that a binary request decodes (`checkingDecoding`), so hostile bytes get INVALID_ARGUMENT instead of
- * connect-es's INTERNAL; and a call that ends before its answer is written — a browser closing a
- * WatchAvailability stream, a client cancelling — is a debug line, not an error on stderr.
+ * that the request's headers are not too large (`limitingHeaders`) and that its message decompresses and
+ * decodes (`checkingDecoding`), so hostile input gets RESOURCE_EXHAUSTED or INVALID_ARGUMENT in the
+ * protocol's form instead of a bare HTTP status or connect-es's INTERNAL; and a call that ends before its
+ * answer is written — a browser closing a WatchAvailability stream, a client cancelling — is a debug
+ * line, not an error on stderr.
  */
 export function rpcHandler(options: RpcHandlerOptions): RequestHandler {
   const router = createConnectRouter({
@@ -40,7 +43,10 @@ export function rpcHandler(options: RpcHandlerOptions): RequestHandler {
   });
   options.routes(router);
   const handlers = new Map(
-    router.handlers.map((handler) => [handler.requestPath, checkingDecoding(handler, options.readMaxBytes)]),
+    router.handlers.map((handler) => [
+      handler.requestPath,
+      limitingHeaders(checkingDecoding(handler, options.readMaxBytes)),
+    ]),
   );
   return (request: NodeRequest, response: NodeResponse) => {
     const handler = handlers.get(request.url?.split("?", 1)[0] ?? "");

@@ -1,6 +1,6 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { type Client, createClient as createConnectClient, type Transport } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { createClient, type MeshClient, metricsRegistry } from "@marquee/mesh";
 import { customerToken, serviceToken, testClient, testUserIds, waitFor } from "@marquee/mesh/testing";
 import { BadRequestSchema } from "@marquee/proto/google/rpc/error_details_pb.js";
@@ -21,6 +21,8 @@ function clientsOf(fixture: Fixture) {
     ),
     grpcWeb: transport((baseUrl) => createGrpcWebTransport({ baseUrl, httpVersion: "1.1" })),
     grpc: createClient(MeshTestService, { address: fixture.address, ...noRetry }),
+    // connect-node's gRPC client sends any header Node's HTTP/2 takes; grpc-js sends printable ASCII only.
+    grpcOverConnect: transport((baseUrl) => createGrpcTransport({ baseUrl })),
   };
 }
 
@@ -99,6 +101,36 @@ describe("forward", () => {
       expect(await codeOf(clients.connectJson.echo({ message: "slow", delayMs: 2000 }, { timeoutMs: 200 }))).to.equal(
         Code.DeadlineExceeded,
       );
+    });
+  });
+
+  describe("idempotency keys", () => {
+    it("forwards the caller's idempotency-key to the upstream", async () => {
+      const headers = { "idempotency-key": "order-42" };
+      expect((await clients.connectBinary.echo({}, { headers })).idempotencyKey).to.equal("order-42");
+      expect((await clients.grpc.echo({}, { idempotencyKey: "order-43" })).idempotencyKey).to.equal("order-43");
+    });
+
+    it("refuses a key grpc-js Metadata could not forward with INVALID_ARGUMENT naming it, not INTERNAL (issue #27)", async () => {
+      const before = fixture.counters.echo;
+      for (const key of ["\u00e9\u00ff", "a\tb", "k".repeat(129)]) {
+        const headers = { "idempotency-key": key };
+        const { status, json } = await postJson(
+          fixture.baseUrl,
+          "marquee.meshtest.v1.MeshTestService/Echo",
+          {},
+          headers,
+        );
+        expect({ status, code: json.code }, JSON.stringify(key)).to.deep.equal({
+          status: 400,
+          code: "invalid_argument",
+        });
+        expect(json.message).to.match(/^invalid request: idempotency-key: /);
+        const grpcFailure = await errorOf(clients.grpcOverConnect.echo({}, { headers }));
+        expect(grpcFailure.code, JSON.stringify(key)).to.equal(Code.InvalidArgument);
+        expect(await codeOf(clients.grpcWeb.echo({}, { headers })), JSON.stringify(key)).to.equal(Code.InvalidArgument);
+      }
+      expect(fixture.counters.echo).to.equal(before);
     });
   });
 

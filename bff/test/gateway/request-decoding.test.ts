@@ -9,6 +9,8 @@ const echoPath = "/marquee.meshtest.v1.MeshTestService/Echo";
 const countPath = "/marquee.meshtest.v1.MeshTestService/Count";
 const validEcho = toBinary(EchoRequestSchema, create(EchoRequestSchema, { message: "hello" }));
 
+/** How every refusal of a request that does not decode (or decompress) begins. */
+const notAnEcho = "the request is not a valid marquee.meshtest.v1.EchoRequest: ";
 /** Bytes that are no EchoRequest: field 1 says 5 bytes follow, one does. */
 const truncated = Uint8Array.from([0x0a, 0x05, 0x61]);
 /** Field 1, a string, holding invalid UTF-8. */
@@ -92,7 +94,7 @@ async function connectCall(
 ): Promise<Answer & { readonly status: number }> {
   const response = await fetch(`${baseUrl}${path}`, { method: "POST", headers, body });
   const bytes = new Uint8Array(await response.arrayBuffer());
-  if (headers["content-type"] === "application/connect+proto") {
+  if (headers["content-type"]?.startsWith("application/connect+")) {
     // Envelopes; the one flagged 0x02 ends the stream with its error, if any, as JSON.
     for (let at = 0; at + 5 <= bytes.byteLength; ) {
       const length = new DataView(bytes.buffer, at + 1, 4).getUint32(0);
@@ -134,12 +136,12 @@ describe("requests that do not decode, on every protocol the BFF serves (issue #
     const flagged = await grpcCall(port, echoPath, envelope(validEcho, 1));
     expect(flagged).to.deep.equal({
       code: "3",
-      message: "the message is flagged compressed, but the call names no encoding",
+      message: `${notAnEcho}it is flagged compressed, but the call names no encoding`,
     });
     const garbage = await grpcCall(port, echoPath, envelope(Uint8Array.from([1, 2, 3, 4]), 1), {
       "grpc-encoding": "gzip",
     });
-    expect(garbage).to.deep.equal({ code: "3", message: "the message does not decompress as gzip" });
+    expect(garbage).to.deep.equal({ code: "3", message: `${notAnEcho}it does not decompress as gzip` });
     const cut = await grpcCall(port, echoPath, envelope(validEcho).subarray(0, 6));
     expect(cut.code).to.equal("3");
   });
@@ -186,5 +188,71 @@ describe("requests that do not decode, on every protocol the BFF serves (issue #
       message: Buffer.from(validEcho).toString("base64url"),
     });
     expect((await fetch(`${fixture.baseUrl}${echoPath}?${fine}`)).status).to.equal(200);
+  });
+
+  describe("Connect JSON (issue #27)", () => {
+    const json = (text: string) => new TextEncoder().encode(text);
+    const validJson = json('{"message":"hello"}');
+    const unary = { "content-type": "application/json" };
+    const streaming = { "content-type": "application/connect+json", "connect-protocol-version": "1" };
+
+    it("answers 400 invalid_argument, not 500 decompression failed, for a br or gzip body that is not", async () => {
+      for (const encoding of ["br", "gzip"]) {
+        const answer = await connectCall(fixture.baseUrl, echoPath, Uint8Array.from([0x0d, 0x67, 0xda, 0xb0, 9]), {
+          ...unary,
+          "content-encoding": encoding,
+        });
+        expect(answer).to.deep.equal({
+          status: 400,
+          code: "invalid_argument",
+          message: `${notAnEcho}it does not decompress as ${encoding}`,
+        });
+      }
+    });
+
+    it("answers invalid_argument for a streaming envelope flagged compressed without an encoding, or not gzip", async () => {
+      const flagged = await connectCall(fixture.baseUrl, countPath, envelope(json('{"count":1}'), 1), streaming);
+      expect(flagged).to.include({
+        code: "invalid_argument",
+        message: `${notAnEcho.replace("EchoRequest", "CountRequest")}it is flagged compressed, but the call names no encoding`,
+      });
+      const garbage = await connectCall(fixture.baseUrl, countPath, envelope(Uint8Array.from([1, 2, 3]), 1), {
+        ...streaming,
+        "connect-content-encoding": "gzip",
+      });
+      expect(garbage.code).to.equal("invalid_argument");
+    });
+
+    it("answers a GET whose JSON message does not decompress with 400 invalid_argument", async () => {
+      const query = new URLSearchParams({
+        connect: "v1",
+        encoding: "json",
+        compression: "br",
+        base64: "1",
+        message: Buffer.from([0x0d, 0x67, 0xda]).toString("base64url"),
+      });
+      const get = await fetch(`${fixture.baseUrl}${echoPath}?${query}`);
+      expect(get.status).to.equal(400);
+      expect(((await get.json()) as { code: string }).code).to.equal("invalid_argument");
+    });
+
+    it("still serves JSON as it is, gzipped, and in gzipped envelopes; an unknown encoding is unimplemented", async () => {
+      expect(await connectCall(fixture.baseUrl, echoPath, validJson, unary)).to.include({ status: 200 });
+      const gzipped = await connectCall(fixture.baseUrl, echoPath, gzipSync(validJson), {
+        ...unary,
+        "content-encoding": "gzip",
+      });
+      expect(gzipped).to.include({ status: 200 });
+      const stream = await connectCall(fixture.baseUrl, countPath, envelope(gzipSync(json('{"count":1}')), 1), {
+        ...streaming,
+        "connect-content-encoding": "gzip",
+      });
+      expect(stream.code).to.equal("ok");
+      const snappy = await connectCall(fixture.baseUrl, echoPath, validJson, {
+        ...unary,
+        "content-encoding": "snappy",
+      });
+      expect(snappy.code).to.equal("unimplemented");
+    });
   });
 });

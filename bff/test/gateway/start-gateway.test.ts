@@ -1,3 +1,5 @@
+import { createClient as createConnectClient, type Transport } from "@connectrpc/connect";
+import { createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { createClient } from "@marquee/mesh";
 import { expect } from "chai";
 import { Code, codeOf, type Fixture, MeshTestService, postJson, startFixture } from "../support/fixture.js";
@@ -41,10 +43,39 @@ describe("startGateway", () => {
       expect((await echo({ message: "still here" })).json.message).to.equal("still here");
     });
 
+    it("serves a header block past Node's 16 KiB HTTP/1.1 default, as HTTP/2 does (issue #27)", async () => {
+      const { status, json } = await echo({ message: "padded" }, { "x-padding": "p".repeat(20_000) });
+      expect(status).to.equal(200);
+      expect(json.message).to.equal("padded");
+    });
+
+    it("refuses a header block over 32 KiB with RESOURCE_EXHAUSTED in each protocol's form, not a bare HTTP 431", async () => {
+      const headers = { "x-padding": "p".repeat(40_000) };
+      const { status, json } = await echo({ message: "padded" }, headers);
+      expect({ status, code: json.code }).to.deep.equal({ status: 429, code: "resource_exhausted" });
+      expect(json.message).to.match(/^the request's headers are \d+ bytes, more than the 32768 served$/);
+      const get = await fetch(
+        `${fixture.baseUrl}/marquee.meshtest.v1.MeshTestService/Echo?connect=v1&encoding=json&message={}`,
+        {
+          headers,
+        },
+      );
+      expect(get.status).to.equal(429);
+      const viaConnect = (transport: Transport) =>
+        createConnectClient(MeshTestService, transport).echo({}, { headers });
+      const baseUrl = fixture.baseUrl;
+      expect(await codeOf(viaConnect(createGrpcWebTransport({ baseUrl, httpVersion: "1.1" })))).to.equal(
+        Code.ResourceExhausted,
+      );
+      expect(await codeOf(viaConnect(createGrpcTransport({ baseUrl })))).to.equal(Code.ResourceExhausted);
+      expect((await echo({ message: "still here" })).json.message).to.equal("still here");
+    });
+
     it("never forwards a refused request", async () => {
       const before = fixture.counters.echo;
       await echo({ message: oversized });
       await echo("{not json");
+      await echo({ message: "padded" }, { "x-padding": "p".repeat(40_000) });
       expect(fixture.counters.echo).to.equal(before);
     });
   });

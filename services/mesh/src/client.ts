@@ -197,8 +197,9 @@ export function createClient<S extends DescService>(service: S, options: ClientO
           attributes: { "rpc.system": "grpc", "rpc.service": method.parent.typeName, "rpc.method": method.name },
         },
         async (span) => {
-          const metadata = await metadataFor(method, callOptions);
           try {
+            // Inside the try, so metadata that cannot be built (no service token, a bad key) still ends the span.
+            const metadata = await metadataFor(method, callOptions);
             let attempts = 0;
             return await policy.execute(({ signal }) => {
               if (attempts++ > 0) clientRetries.inc({ upstream, method: method.name });
@@ -206,6 +207,7 @@ export function createClient<S extends DescService>(service: S, options: ClientO
               if (deadline <= Date.now())
                 throw new ConnectError("deadline exceeded before the call", Code.DeadlineExceeded);
               return new Promise<Message>((resolve, reject) => {
+                const cancel = () => call.cancel();
                 const call = channel.makeUnaryRequest(
                   path,
                   codec.requestSerialize,
@@ -214,6 +216,10 @@ export function createClient<S extends DescService>(service: S, options: ClientO
                   metadata,
                   { deadline },
                   (error: ServiceError | null, response?: Message) => {
+                    // `signal` is the caller's, or cockatiel's one never-aborted signal for the whole
+                    // process: a listener left on it would keep this finished call (metadata, messages)
+                    // reachable for as long as the signal lives — forever, for calls without one.
+                    signal.removeEventListener("abort", cancel);
                     clientRequests.inc({
                       upstream,
                       method: method.name,
@@ -223,8 +229,7 @@ export function createClient<S extends DescService>(service: S, options: ClientO
                     else resolve(response as Message);
                   },
                 );
-                signal.addEventListener("abort", () => call.cancel(), { once: true });
-                callOptions.signal?.addEventListener("abort", () => call.cancel(), { once: true });
+                signal.addEventListener("abort", cancel, { once: true });
               });
             }, callOptions.signal);
           } catch (error) {
@@ -269,12 +274,15 @@ export function createClient<S extends DescService>(service: S, options: ClientO
             metadata,
             Number.isFinite(limitMs) ? { deadline: Date.now() + limitMs } : {},
           );
-          callOptions.signal?.addEventListener("abort", () => call.cancel(), { once: true });
+          const cancel = () => call.cancel();
+          callOptions.signal?.addEventListener("abort", cancel, { once: true });
           try {
             for await (const response of call) yield response as Message;
           } catch (error) {
             throw fromGrpcError(error as ServiceError);
           } finally {
+            // The caller's signal may outlive the stream (a watcher's shutdown signal): leave nothing on it.
+            callOptions.signal?.removeEventListener("abort", cancel);
             call.cancel();
           }
         },

@@ -64,6 +64,7 @@ export { headersReader, metadataReader } from "./interceptors/metadata-carrier.j
 export {
   authenticating,
   authorizing,
+  checkingHeaders,
   mappingErrors,
   observing,
   serverPipeline,

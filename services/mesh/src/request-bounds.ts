@@ -30,19 +30,25 @@ export const defaultLimits = {
 const mostReported = 20;
 
 /**
- * The seconds of `0001-01-01T00:00:00Z` and `9999-12-31T23:59:59Z`: the range protobuf gives a Timestamp,
- * which PostgreSQL's `timestamptz` and a JavaScript Date both hold, so no time outside it reaches either.
+ * From `0001-01-01T00:00:00Z` to `9999-12-31T23:59:59.999Z`: the range protobuf gives a Timestamp, cut to
+ * the millisecond a JavaScript Date holds. `timestampDate` rounds nanos to the nearest millisecond, so
+ * 23:59:59.9995 of the last day would become a Date in year 10000, past the range, which protobuf's JSON
+ * cannot carry back and PostgreSQL would store. No time outside it reaches a Date or `timestamptz`.
  */
-const timestampSeconds = { min: -62_135_596_800n, max: 253_402_300_799n } as const;
+const timestampBounds = {
+  minSeconds: -62_135_596_800n,
+  maxSeconds: 253_402_300_799n,
+  maxNanosOfLastSecond: 999_000_000,
+} as const;
 /** A Duration's range in protobuf's own definition: about ±10,000 years. */
 const durationSeconds = 315_576_000_000n;
 
 /**
  * What a request message violates of its bounds, whatever its RPC's rules: a string, bytes or repeated
  * field longer than its limit, a string with a NUL character (PostgreSQL's text cannot hold one), an enum
- * value its enum does not declare, a Timestamp or Duration outside protobuf's range, messages nested
- * deeper than {@link defaultLimits.depth}. No violation repeats the value, so an error stays as small as the
- * request is not. Checked by the server before the RPC's rules, which then see bounded input only.
+ * value its enum does not declare, a Timestamp outside what a Date holds, a Duration outside protobuf's
+ * range, messages nested deeper than {@link defaultLimits.depth}. No violation repeats the value, so an
+ * error stays as small as the request is not. Checked by the server before the RPC's rules, which then see bounded input only.
  */
 export function boundViolations(schema: DescMessage, message: Message, limits: RequestLimits = {}): FieldViolation[] {
   const walk = new BoundsWalk(limits);
@@ -147,8 +153,10 @@ class BoundsWalk {
   private timestamp(message: Record<string, unknown>, path: string): void {
     const seconds = message.seconds as bigint;
     const nanos = message.nanos as number;
-    if (seconds < timestampSeconds.min || seconds > timestampSeconds.max || !isNanos(nanos)) {
-      this.report(path, "must be a time from 0001-01-01 to 9999-12-31 UTC");
+    const { minSeconds, maxSeconds, maxNanosOfLastSecond } = timestampBounds;
+    const isPastLast = seconds > maxSeconds || (seconds === maxSeconds && nanos > maxNanosOfLastSecond);
+    if (seconds < minSeconds || isPastLast || !isNanos(nanos)) {
+      this.report(path, "must be a time from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z");
     }
   }
 

@@ -1,7 +1,10 @@
+import { getEventListeners } from "node:events";
 import { Code } from "@connectrpc/connect";
 import { trace } from "@opentelemetry/api";
 import { expect } from "chai";
 import { CircuitState } from "cockatiel";
+// cockatiel's default signal for calls given none, shared by every policy of the process.
+import { neverAbortedSignal } from "cockatiel/dist/common/abort.js";
 import { createServiceTokenMinter } from "../src/auth/service-token.js";
 import { createClient } from "../src/index.js";
 import { codeOf } from "../src/testing/errors.js";
@@ -102,6 +105,41 @@ describe("createClient", () => {
       for (let i = 0; i < 5; i++) await codeOf(client.echo({ failCode: Code.NotFound }));
       expect(client.breakerState()).to.equal(CircuitState.Closed);
       client.close();
+    });
+  });
+
+  describe("memory", () => {
+    it("leaves no abort listener behind on the caller's signal, or on cockatiel's never-aborted one (issue #27)", async () => {
+      const client = createClient(MeshTestService, { address: server.address });
+      try {
+        // A long-lived signal (a background task's shutdown signal) must not collect one listener per call.
+        const shutdown = new AbortController();
+        for (let i = 0; i < 5; i++) await client.echo({ message: "signalled" }, { signal: shutdown.signal });
+        for await (const _ of client.count({ count: 2 }, { signal: shutdown.signal })) {
+          // drained
+        }
+        expect(getEventListeners(shutdown.signal, "abort")).to.have.length(0);
+        // Without a caller signal cockatiel hands every call the same module-level signal: a listener left
+        // there kept each finished call reachable for good (readiness probes, background calls).
+        const before = getEventListeners(neverAbortedSignal, "abort").length;
+        for (let i = 0; i < 5; i++) await client.echo({ message: "unsignalled" });
+        await codeOf(client.charge({ failCode: Code.NotFound }));
+        expect(getEventListeners(neverAbortedSignal, "abort")).to.have.length(before);
+      } finally {
+        client.close();
+      }
+    });
+
+    it("still cancels a call when the caller's signal aborts", async () => {
+      const client = createClient(MeshTestService, { address: server.address });
+      try {
+        const caller = new AbortController();
+        const call = client.echo({ delayMs: 5_000 }, { signal: caller.signal });
+        setTimeout(() => caller.abort(), 50);
+        expect(await codeOf(call)).to.equal(Code.Canceled);
+      } finally {
+        client.close();
+      }
     });
   });
 

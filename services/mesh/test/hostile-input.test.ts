@@ -1,4 +1,5 @@
 import { create } from "@bufbuild/protobuf";
+import { TimestampSchema, timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Client, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
 import { BadRequestSchema, ResourceInfoSchema } from "@marquee/proto/google/rpc/error_details_pb.js";
@@ -7,13 +8,16 @@ import { expect } from "chai";
 import {
   badRequest,
   boundViolations,
+  type CallContext,
+  chain,
+  checkingHeaders,
   createClient,
   fromGrpcError,
   type MeshClient,
   notFound,
   toGrpcStatus,
 } from "../src/index.js";
-import { failureOf } from "../src/testing/errors.js";
+import { badFields, failureOf } from "../src/testing/errors.js";
 import { startTestServer, type TestServer } from "../src/testing/index.js";
 import { MeshTestService } from "./gen/marquee/meshtest/v1/mesh_test_pb.js";
 import { type Counters, meshTestService } from "./support/mesh-test-service.js";
@@ -71,6 +75,18 @@ describe("hostile input to a mesh server (issue #27)", () => {
     expect(counters.echo).to.equal(echoes);
   });
 
+  it("refuses an empty idempotency-key or one over 128 characters with INVALID_ARGUMENT naming it, and runs no handler", async () => {
+    const echoes = counters.echo;
+    for (const key of ["", "k".repeat(129)]) {
+      const failure = await failureOf(client.echo({ message: "keyed" }, { idempotencyKey: key }));
+      expect(failure.code, `${key.length} characters`).to.equal(Code.InvalidArgument);
+      expect(badFields(failure)).to.deep.equal(["idempotency-key"]);
+    }
+    expect(counters.echo).to.equal(echoes);
+    const longest = "k".repeat(128);
+    expect((await client.echo({ message: "keyed" }, { idempotencyKey: longest })).idempotencyKey).to.equal(longest);
+  });
+
   it("refuses a megabyte string with a short INVALID_ARGUMENT that does not repeat it, before any rule runs", async () => {
     const failure = await failureOf(client.validated({ name: "x".repeat(1_000_000), count: 1 }));
     expect(failure.code).to.equal(Code.InvalidArgument);
@@ -98,17 +114,56 @@ describe("hostile input to a mesh server (issue #27)", () => {
   });
 });
 
+describe("the header check (checkingHeaders)", () => {
+  /** Runs the check on a call carrying `idempotencyKey`, resolving "passed" when it lets the call on. */
+  const check = (idempotencyKey: string) =>
+    chain(
+      [checkingHeaders()],
+      async () => "passed",
+    )({
+      method: MeshTestService.method.echo,
+      request: {},
+      header: { get: () => undefined, keys: () => [] },
+      context: { idempotencyKey } as CallContext,
+    });
+
+  it("refuses an idempotency-key grpc-js Metadata could not send on: not printable ASCII, empty or over 128 characters", async () => {
+    const notPrintable = ["\u00e9\u00ff", "a\tb", "\u0001"];
+    for (const key of notPrintable) expect(() => new Metadata().set("idempotency-key", key)).to.throw();
+    for (const key of [...notPrintable, "", "k".repeat(129)]) {
+      const failure = await failureOf(check(key));
+      expect(failure.code, JSON.stringify(key)).to.equal(Code.InvalidArgument);
+      expect(badFields(failure), JSON.stringify(key)).to.deep.equal(["idempotency-key"]);
+    }
+    expect(await check("' OR 1=1")).to.equal("passed");
+    expect(await check("~".repeat(128))).to.equal("passed");
+  });
+});
+
 describe("request bounds (boundViolations)", () => {
+  const outOfRange = {
+    field: "start_time_from",
+    description: "must be a time from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z",
+  };
+
   it("refuses a time outside 0001–9999 and nanos out of range, which PostgreSQL and Date cannot hold", () => {
     for (const seconds of [253_402_300_800n, -62_135_596_801n, 9_000_000_000_000_000n]) {
       const request = create(ListEventsRequestSchema, { startTimeFrom: { seconds, nanos: 0 } });
-      expect(boundViolations(ListEventsRequestSchema, request), String(seconds)).to.deep.equal([
-        { field: "start_time_from", description: "must be a time from 0001-01-01 to 9999-12-31 UTC" },
-      ]);
+      expect(boundViolations(ListEventsRequestSchema, request), String(seconds)).to.deep.equal([outOfRange]);
     }
     const badNanos = create(ListEventsRequestSchema, { startTimeTo: { seconds: 1n, nanos: 1_000_000_000 } });
     expect(boundViolations(ListEventsRequestSchema, badNanos)).to.have.length(1);
-    const fine = create(ListEventsRequestSchema, { startTimeFrom: { seconds: 253_402_300_799n, nanos: 999_999_999 } });
+  });
+
+  it("ends at 9999-12-31T23:59:59.999Z, since timestampDate rounds a later nano of that second into year 10000", () => {
+    const lastSecond = 253_402_300_799n;
+    for (const nanos of [999_000_001, 999_500_000, 999_999_999]) {
+      const request = create(ListEventsRequestSchema, { startTimeFrom: { seconds: lastSecond, nanos } });
+      expect(boundViolations(ListEventsRequestSchema, request), String(nanos)).to.deep.equal([outOfRange]);
+    }
+    const last = { seconds: lastSecond, nanos: 999_000_000 };
+    expect(timestampDate(create(TimestampSchema, last)).toISOString()).to.equal("9999-12-31T23:59:59.999Z");
+    const fine = create(ListEventsRequestSchema, { startTimeFrom: last });
     expect(boundViolations(ListEventsRequestSchema, fine)).to.deep.equal([]);
   });
 

@@ -3,12 +3,12 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { authorize } from "../access.js";
 import { bearerToken, type TokenVerifier } from "../auth/verify-token.js";
-import { badRequest, unauthenticated, undecodableRequest } from "../errors.js";
+import { badRequest, invalidArgument, unauthenticated, undecodableRequest } from "../errors.js";
 import { UndecodableRequest } from "../grpc-definition.js";
 import { toConnectError } from "../infrastructure-errors.js";
 import { serverDuration, serverRequests } from "../metrics.js";
 import { boundViolations } from "../request-bounds.js";
-import type { RequestValidator } from "../validate.js";
+import { idempotencyKeyPattern, type RequestValidator } from "../validate.js";
 import { headerGetter } from "./metadata-carrier.js";
 import { type Interceptor, observeEnd } from "./types.js";
 
@@ -22,7 +22,8 @@ const tracer = trace.getTracer("@marquee/mesh");
  * 2. observing next, so the metrics and the log line count every outcome, refusals included;
  * 3. error mapping before any step that can throw, so whatever escapes becomes a gRPC status with details,
  *    and an unexpected error is logged with its cause and answered INTERNAL without it;
- * 4. a request whose bytes did not decode is refused before anything reads it;
+ * 4. a request whose bytes did not decode, or whose `idempotency-key` could not be sent on, is refused
+ *    before anything reads it;
  * 5. authentication, then access: the access check needs the principal;
  * 6. validation last, so an anonymous caller learns nothing about the request shape, and the handler
  *    only ever sees valid input.
@@ -36,6 +37,7 @@ export function serverPipeline(options: {
     observing(),
     mappingErrors(),
     refusingUndecodable(),
+    checkingHeaders(),
     authenticating(options.verifier),
     authorizing(),
     validating(options.validators),
@@ -126,6 +128,23 @@ export function refusingUndecodable(): Interceptor {
   return (next) => async (call) => {
     if (call.request instanceof UndecodableRequest)
       throw undecodableRequest(call.request.method.input.typeName, call.request.reason);
+    return next(call);
+  };
+}
+
+/**
+ * Refuses a call whose `idempotency-key` is not 1 to 128 printable ASCII characters
+ * (`idempotencyKeyPattern`) with INVALID_ARGUMENT naming the header. The key does not stay here: a
+ * handler, or the BFF's forwarding, sends it on in grpc-js Metadata, whose `set` throws on any other
+ * character (an INTERNAL far from its cause), and a store keeps it beside what it made. So it is judged
+ * where it arrives, as a field of the request would be.
+ */
+export function checkingHeaders(): Interceptor {
+  return (next) => async (call) => {
+    const key = call.context.idempotencyKey;
+    if (key !== undefined && !idempotencyKeyPattern.test(key)) {
+      throw invalidArgument("idempotency-key", "must be 1 to 128 printable ASCII characters");
+    }
     return next(call);
   };
 }
