@@ -7,6 +7,7 @@ export { getAvailability } from "./get-availability.js";
 export { getHold } from "./get-hold.js";
 export { holdBestAvailable } from "./hold-best-available.js";
 export { holdSeats } from "./hold-seats.js";
+export { listEventSales } from "./list-event-sales.js";
 export { loadEvent } from "./load-event.js";
 export { readHold } from "./read-hold.js";
 export { releaseHold } from "./release-hold.js";

@@ -135,6 +135,8 @@ export class CheckoutSaga {
         log.error({ err: error, orderId, step: order.sagaStep }, "checkout step failed; it will be retried");
         outcome = { kind: "retry", error: ConnectError.from(error) };
       }
+      // A step that found its order moved on meanwhile (a buyer's CancelOrder hands it to compensation)
+      // still continues: the next claim, under this runner's lease, reads the step the order is now at.
       if (outcome.kind === "stop") return;
       if (outcome.kind === "retry") {
         const delayMs = this.backoffMs(order.attempts);
@@ -205,7 +207,7 @@ export class CheckoutSaga {
         info?.reason === "PAYMENT_FAILED" ? "PAYMENT_FAILED" : "INTERNAL",
       );
     }
-    const moved = await advanceStep(this.deps.orm.em.fork(), order.id, "AUTHORIZE", {
+    await advanceStep(this.deps.orm.em.fork(), order.id, "AUTHORIZE", {
       sagaStep: "COMMIT",
       paymentId: payment?.id ?? "",
       cardBrand: payment?.cardBrand ?? "",
@@ -213,7 +215,7 @@ export class CheckoutSaga {
       // Spent: a single-use token is of no use to anyone now, so it is not kept.
       paymentMethodToken: null,
     });
-    return moved ? { kind: "continue" } : { kind: "stop" };
+    return { kind: "continue" };
   }
 
   /** Step 2: the hold's seats become this order's. Inventory is the judge of whether the hold still lives. */
@@ -227,8 +229,8 @@ export class CheckoutSaga {
       if (transientCodes.has(error.code)) return { kind: "retry", error };
       return await this.startCompensation(order, "COMMIT", await this.whyNotCommitted(order, error));
     }
-    const moved = await advanceStep(this.deps.orm.em.fork(), order.id, "COMMIT", { sagaStep: "CAPTURE" });
-    return moved ? { kind: "continue" } : { kind: "stop" };
+    await advanceStep(this.deps.orm.em.fork(), order.id, "COMMIT", { sagaStep: "CAPTURE" });
+    return { kind: "continue" };
   }
 
   private async whyNotCommitted(order: OrderEntity, error: ConnectError): Promise<FailureReason> {
@@ -294,13 +296,13 @@ export class CheckoutSaga {
 
   /** Records why the order fails and hands it to the compensation step. */
   private async startCompensation(order: OrderEntity, from: SagaStep, reason: FailureReason): Promise<Outcome> {
-    const moved = await advanceStep(this.deps.orm.em.fork(), order.id, from, {
+    await advanceStep(this.deps.orm.em.fork(), order.id, from, {
       sagaStep: "COMPENSATE",
       failureReason: reason,
       failureMessage: failureMessages[reason],
       paymentMethodToken: null,
     });
-    return moved ? { kind: "continue" } : { kind: "stop" };
+    return { kind: "continue" };
   }
 
   /**

@@ -12,7 +12,7 @@ const compensationWaitMs = 3000;
 /**
  * OrderingService.CancelOrder, by the buyer. A PENDING order whose seats are not yet committed is handed
  * to the saga's compensation with its cancel time set (a conditional update on the step, so a runner
- * that finishes its step meanwhile changes nothing and stops), which voids any authorization, frees the
+ * that finishes its step meanwhile changes nothing, and compensates next), which voids any authorization, frees the
  * hold and ends it CANCELLED. A confirmed order may be cancelled only as its event's cancellation policy
  * allows — and catalog has no such policy yet, so `cancel_deadline_time` is never set and the answer is
  * FAILED_PRECONDITION; an order at the capture step is about to be confirmed and is judged as confirmed.

@@ -13,7 +13,7 @@ import {
   wholeMinutesFromNow,
 } from "@marquee/mesh/testing";
 import { Category, EventKind, type VenueSchema } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
-import { OrderState } from "@marquee/proto/marquee/ordering/v1/order_pb.js";
+import { OrderState, RefundReason, RefundState } from "@marquee/proto/marquee/ordering/v1/order_pb.js";
 import { expect } from "chai";
 import { reconcilePayments } from "../../src/domain/reconciliation.js";
 import { buyer, cards, hold, tokenize, useOrdering } from "../support/testing.js";
@@ -167,6 +167,14 @@ describe("discount codes: CreateDiscountCode, ListDiscountCodes, and codes at ch
     expect(order?.total?.amountMinor).to.equal(0n);
     expect(order?.tickets).to.have.length(1);
     expect((await failureOf(env.payment.client.getPayment({ orderId: order?.id ?? "" }))).code).to.equal(Code.NotFound);
+    // Refunded, the free ticket is void and its seat back on sale, with no money moving.
+    const { refund, order: refunded } = await env.client.refundOrder(
+      { orderId: order?.id ?? "", idempotencyKey: randomUUID(), reason: RefundReason.REQUESTED_BY_BUYER },
+      { token: await organizerToken(testUserIds.organizer) },
+    );
+    expect(refund?.amount?.amountMinor).to.equal(0n);
+    expect(refund?.state).to.equal(RefundState.SUCCEEDED);
+    expect(refunded?.state).to.equal(OrderState.REFUNDED);
   });
 
   it("refuses bad codes naming each field, a duplicate in another case, and another organizer's event", async () => {

@@ -17,6 +17,7 @@ import { TicketState } from "@marquee/proto/marquee/ordering/v1/ticket_pb.js";
 import { expect } from "chai";
 import { reconcilePayments } from "../../src/domain/reconciliation.js";
 import { carryOut } from "../../src/domain/refunds.js";
+import { reconcileSeats } from "../../src/domain/seat-reconciliation.js";
 import { buyer, cards, checkout, hold, tokenize, useOrdering } from "../support/testing.js";
 
 describe("OrderingService.RefundOrder and CancelOrder", function () {
@@ -27,6 +28,8 @@ describe("OrderingService.RefundOrder and CancelOrder", function () {
   afterEach(async () => {
     env.payment.gateway.settings.errorRate = 0;
     expect((await reconcilePayments(env.service.parts.orm, env.payment.client)).discrepancies).to.deep.equal([]);
+    const { inventory, catalog } = env.service.deps;
+    expect((await reconcileSeats(env.service.parts.orm, { inventory, catalog })).discrepancies).to.deep.equal([]);
   });
 
   async function seatState(eventId: string, seatId: string) {

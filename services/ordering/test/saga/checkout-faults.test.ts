@@ -8,6 +8,7 @@ import { type Order, OrderFailureReason, OrderState } from "@marquee/proto/marqu
 import { PaymentState } from "@marquee/proto/marquee/payment/v1/payment_pb.js";
 import { expect } from "chai";
 import { reconcilePayments } from "../../src/domain/reconciliation.js";
+import { reconcileSeats } from "../../src/domain/seat-reconciliation.js";
 import { OrderEntity } from "../../src/entities/index.js";
 import { spawnOrdering } from "../support/ordering-child.js";
 import { type Buyer, buyer, cards, checkout, hold, tokenize, useOrdering } from "../support/testing.js";
@@ -15,7 +16,8 @@ import { type Buyer, buyer, cards, checkout, hold, tokenize, useOrdering } from 
 /**
  * The saga under faults: a process killed at each step, a gateway that fails or hangs, a hold that lapses
  * and an event cancelled mid-payment. Each ends in a clear state, and the books reconcile after each: a
- * confirmed order was charged exactly once, anything else keeps none of the buyer's money.
+ * confirmed order was charged exactly once, anything else keeps none of the buyer's money, and the
+ * ledger sells exactly the seats of confirmed orders' tickets.
  */
 describe("the checkout saga under faults", function () {
   this.timeout(120_000);
@@ -30,6 +32,8 @@ describe("the checkout saga under faults", function () {
     env.payment.gateway.settings.errorRate = 0;
     const books = await reconcilePayments(env.service.parts.orm, env.payment.client);
     expect(books.discrepancies).to.deep.equal([]);
+    const { inventory, catalog } = env.service.deps;
+    expect((await reconcileSeats(env.service.parts.orm, { inventory, catalog })).discrepancies).to.deep.equal([]);
   });
 
   async function seatState(eventId: string, seatId: string) {

@@ -5,6 +5,8 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_marquee_api_v1_access } from "../../api/v1/access_pb.js";
+import type { Ride } from "../../api/v1/ride_pb.js";
+import { file_marquee_api_v1_ride } from "../../api/v1/ride_pb.js";
 import type { Hold, PlaceCount } from "./inventory_pb.js";
 import { file_marquee_inventory_v1_inventory } from "./inventory_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -13,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/inventory/v1/inventory_internal.proto.
  */
 export const file_marquee_inventory_v1_inventory_internal: GenFile = /*@__PURE__*/
-  fileDesc("Ci1tYXJxdWVlL2ludmVudG9yeS92MS9pbnZlbnRvcnlfaW50ZXJuYWwucHJvdG8SFG1hcnF1ZWUuaW52ZW50b3J5LnYxIjYKEUNvbW1pdEhvbGRSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkSEAoIb3JkZXJfaWQYAiABKAkiPgoSQ29tbWl0SG9sZFJlc3BvbnNlEigKBGhvbGQYASABKAsyGi5tYXJxdWVlLmludmVudG9yeS52MS5Ib2xkIiIKD1JlYWRIb2xkUmVxdWVzdBIPCgdob2xkX2lkGAEgASgJIjwKEFJlYWRIb2xkUmVzcG9uc2USKAoEaG9sZBgBIAEoCzIaLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkhvbGQiJQoSQWJhbmRvbkhvbGRSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkiPwoTQWJhbmRvbkhvbGRSZXNwb25zZRIoCgRob2xkGAEgASgLMhoubWFycXVlZS5pbnZlbnRvcnkudjEuSG9sZCJ8ChJSZWxlYXNlU29sZFJlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkSEAoIb3JkZXJfaWQYAiABKAkSEAoIc2VhdF9pZHMYAyADKAkSMAoGcGxhY2VzGAQgAygLMiAubWFycXVlZS5pbnZlbnRvcnkudjEuUGxhY2VDb3VudCJrChNSZWxlYXNlU29sZFJlc3BvbnNlEhkKEXJlbGVhc2VkX3NlYXRfaWRzGAEgAygJEjkKD3JlbGVhc2VkX3BsYWNlcxgCIAMoCzIgLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlBsYWNlQ291bnQiJAoQTG9hZEV2ZW50UmVxdWVzdBIQCghldmVudF9pZBgBIAEoCSI/ChFMb2FkRXZlbnRSZXNwb25zZRISCgpzZWF0X2NvdW50GAEgASgFEhYKDnNvbGRfc2VhdF9sZWdzGAIgASgFIiUKEUNsb3NlU2FsZXNSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJIjEKEkNsb3NlU2FsZXNSZXNwb25zZRIbChNyZWxlYXNlZF9ob2xkX2NvdW50GAEgASgFMp8FChhJbnZlbnRvcnlJbnRlcm5hbFNlcnZpY2USagoKQ29tbWl0SG9sZBInLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkNvbW1pdEhvbGRSZXF1ZXN0GigubWFycXVlZS5pbnZlbnRvcnkudjEuQ29tbWl0SG9sZFJlc3BvbnNlIgmQAgKKtRgCCAUSZAoIUmVhZEhvbGQSJS5tYXJxdWVlLmludmVudG9yeS52MS5SZWFkSG9sZFJlcXVlc3QaJi5tYXJxdWVlLmludmVudG9yeS52MS5SZWFkSG9sZFJlc3BvbnNlIgmQAgGKtRgCCAUSbQoLQWJhbmRvbkhvbGQSKC5tYXJxdWVlLmludmVudG9yeS52MS5BYmFuZG9uSG9sZFJlcXVlc3QaKS5tYXJxdWVlLmludmVudG9yeS52MS5BYmFuZG9uSG9sZFJlc3BvbnNlIgmQAgKKtRgCCAUSbQoLUmVsZWFzZVNvbGQSKC5tYXJxdWVlLmludmVudG9yeS52MS5SZWxlYXNlU29sZFJlcXVlc3QaKS5tYXJxdWVlLmludmVudG9yeS52MS5SZWxlYXNlU29sZFJlc3BvbnNlIgmQAgKKtRgCCAUSZwoJTG9hZEV2ZW50EiYubWFycXVlZS5pbnZlbnRvcnkudjEuTG9hZEV2ZW50UmVxdWVzdBonLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkxvYWRFdmVudFJlc3BvbnNlIgmQAgKKtRgCCAUSagoKQ2xvc2VTYWxlcxInLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkNsb3NlU2FsZXNSZXF1ZXN0GigubWFycXVlZS5pbnZlbnRvcnkudjEuQ2xvc2VTYWxlc1Jlc3BvbnNlIgmQAgKKtRgCCAViBnByb3RvMw", [file_marquee_api_v1_access, file_marquee_inventory_v1_inventory]);
+  fileDesc("Ci1tYXJxdWVlL2ludmVudG9yeS92MS9pbnZlbnRvcnlfaW50ZXJuYWwucHJvdG8SFG1hcnF1ZWUuaW52ZW50b3J5LnYxIjYKEUNvbW1pdEhvbGRSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkSEAoIb3JkZXJfaWQYAiABKAkiPgoSQ29tbWl0SG9sZFJlc3BvbnNlEigKBGhvbGQYASABKAsyGi5tYXJxdWVlLmludmVudG9yeS52MS5Ib2xkIiIKD1JlYWRIb2xkUmVxdWVzdBIPCgdob2xkX2lkGAEgASgJIjwKEFJlYWRIb2xkUmVzcG9uc2USKAoEaG9sZBgBIAEoCzIaLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkhvbGQiJQoSQWJhbmRvbkhvbGRSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkiPwoTQWJhbmRvbkhvbGRSZXNwb25zZRIoCgRob2xkGAEgASgLMhoubWFycXVlZS5pbnZlbnRvcnkudjEuSG9sZCJ8ChJSZWxlYXNlU29sZFJlcXVlc3QSEAoIZXZlbnRfaWQYASABKAkSEAoIb3JkZXJfaWQYAiABKAkSEAoIc2VhdF9pZHMYAyADKAkSMAoGcGxhY2VzGAQgAygLMiAubWFycXVlZS5pbnZlbnRvcnkudjEuUGxhY2VDb3VudCJrChNSZWxlYXNlU29sZFJlc3BvbnNlEhkKEXJlbGVhc2VkX3NlYXRfaWRzGAEgAygJEjkKD3JlbGVhc2VkX3BsYWNlcxgCIAMoCzIgLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlBsYWNlQ291bnQiJAoQTG9hZEV2ZW50UmVxdWVzdBIQCghldmVudF9pZBgBIAEoCSI/ChFMb2FkRXZlbnRSZXNwb25zZRISCgpzZWF0X2NvdW50GAEgASgFEhYKDnNvbGRfc2VhdF9sZWdzGAIgASgFIiUKEUNsb3NlU2FsZXNSZXF1ZXN0EhAKCGV2ZW50X2lkGAEgASgJIjEKEkNsb3NlU2FsZXNSZXNwb25zZRIbChNyZWxlYXNlZF9ob2xkX2NvdW50GAEgASgFIlAKFUxpc3RFdmVudFNhbGVzUmVxdWVzdBIQCghldmVudF9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJoChZMaXN0RXZlbnRTYWxlc1Jlc3BvbnNlEjUKC29yZGVyX3NhbGVzGAEgAygLMiAubWFycXVlZS5pbnZlbnRvcnkudjEuT3JkZXJTYWxlcxIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiZQoKT3JkZXJTYWxlcxIQCghvcmRlcl9pZBgBIAEoCRIRCglzZWF0X2xlZ3MYAiABKAUSMgoKc29sZF9zZWF0cxgDIAMoCzIeLm1hcnF1ZWUuaW52ZW50b3J5LnYxLlNvbGRTZWF0IlMKCFNvbGRTZWF0Eg8KB3NlYXRfaWQYASABKAkSEgoKc2VjdGlvbl9pZBgCIAEoCRIiCgRyaWRlGAMgASgLMhQubWFycXVlZS5hcGkudjEuUmlkZTKXBgoYSW52ZW50b3J5SW50ZXJuYWxTZXJ2aWNlEmoKCkNvbW1pdEhvbGQSJy5tYXJxdWVlLmludmVudG9yeS52MS5Db21taXRIb2xkUmVxdWVzdBooLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkNvbW1pdEhvbGRSZXNwb25zZSIJkAICirUYAggFEmQKCFJlYWRIb2xkEiUubWFycXVlZS5pbnZlbnRvcnkudjEuUmVhZEhvbGRSZXF1ZXN0GiYubWFycXVlZS5pbnZlbnRvcnkudjEuUmVhZEhvbGRSZXNwb25zZSIJkAIBirUYAggFEm0KC0FiYW5kb25Ib2xkEigubWFycXVlZS5pbnZlbnRvcnkudjEuQWJhbmRvbkhvbGRSZXF1ZXN0GikubWFycXVlZS5pbnZlbnRvcnkudjEuQWJhbmRvbkhvbGRSZXNwb25zZSIJkAICirUYAggFEm0KC1JlbGVhc2VTb2xkEigubWFycXVlZS5pbnZlbnRvcnkudjEuUmVsZWFzZVNvbGRSZXF1ZXN0GikubWFycXVlZS5pbnZlbnRvcnkudjEuUmVsZWFzZVNvbGRSZXNwb25zZSIJkAICirUYAggFEmcKCUxvYWRFdmVudBImLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkxvYWRFdmVudFJlcXVlc3QaJy5tYXJxdWVlLmludmVudG9yeS52MS5Mb2FkRXZlbnRSZXNwb25zZSIJkAICirUYAggFEmoKCkNsb3NlU2FsZXMSJy5tYXJxdWVlLmludmVudG9yeS52MS5DbG9zZVNhbGVzUmVxdWVzdBooLm1hcnF1ZWUuaW52ZW50b3J5LnYxLkNsb3NlU2FsZXNSZXNwb25zZSIJkAICirUYAggFEnYKDkxpc3RFdmVudFNhbGVzEisubWFycXVlZS5pbnZlbnRvcnkudjEuTGlzdEV2ZW50U2FsZXNSZXF1ZXN0GiwubWFycXVlZS5pbnZlbnRvcnkudjEuTGlzdEV2ZW50U2FsZXNSZXNwb25zZSIJkAIBirUYAggFYgZwcm90bzM", [file_marquee_api_v1_access, file_marquee_api_v1_ride, file_marquee_inventory_v1_inventory]);
 
 /**
  * CommitHoldRequest is the input of InventoryInternalService.CommitHold.
@@ -310,9 +312,146 @@ export const CloseSalesResponseSchema: GenMessage<CloseSalesResponse> = /*@__PUR
   messageDesc(file_marquee_inventory_v1_inventory_internal, 11);
 
 /**
- * InventoryInternalService turns holds into sales and back, for the ordering saga, and closes an event's
- * sales for catalog. Internal: service tokens only, never served by the BFF. Every RPC is idempotent so
- * its callers may retry it.
+ * ListEventSalesRequest is the input of InventoryInternalService.ListEventSales.
+ *
+ * @generated from message marquee.inventory.v1.ListEventSalesRequest
+ */
+export type ListEventSalesRequest = Message<"marquee.inventory.v1.ListEventSalesRequest"> & {
+  /**
+   * Id of the event.
+   *
+   * @generated from field: string event_id = 1;
+   */
+  eventId: string;
+
+  /**
+   * Most orders to return; 0 means 100, and more than 1000 is served as 1000.
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * The next_page_token of the previous page, for the page after it; empty for the first page.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message marquee.inventory.v1.ListEventSalesRequest.
+ * Use `create(ListEventSalesRequestSchema)` to create a new message.
+ */
+export const ListEventSalesRequestSchema: GenMessage<ListEventSalesRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 12);
+
+/**
+ * ListEventSalesResponse is the output of InventoryInternalService.ListEventSales.
+ *
+ * @generated from message marquee.inventory.v1.ListEventSalesResponse
+ */
+export type ListEventSalesResponse = Message<"marquee.inventory.v1.ListEventSalesResponse"> & {
+  /**
+   * The orders of the page, by order id.
+   *
+   * @generated from field: repeated marquee.inventory.v1.OrderSales order_sales = 1;
+   */
+  orderSales: OrderSales[];
+
+  /**
+   * Token of the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message marquee.inventory.v1.ListEventSalesResponse.
+ * Use `create(ListEventSalesResponseSchema)` to create a new message.
+ */
+export const ListEventSalesResponseSchema: GenMessage<ListEventSalesResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 13);
+
+/**
+ * OrderSales is what the sold-seat ledger sells to one order on one event.
+ *
+ * @generated from message marquee.inventory.v1.OrderSales
+ */
+export type OrderSales = Message<"marquee.inventory.v1.OrderSales"> & {
+  /**
+   * Id of the order, as CommitHold was given it.
+   *
+   * @generated from field: string order_id = 1;
+   */
+  orderId: string;
+
+  /**
+   * Rows of the ledger for the order: one per seat (or general-admission place) and leg, an event
+   * having one leg.
+   *
+   * @generated from field: int32 seat_legs = 2;
+   */
+  seatLegs: number;
+
+  /**
+   * The order's seats and places, by seat then leg: one entry per seat or place and run of consecutive
+   * legs sold (a sale is one run; more than one means part of the ride's legs are missing).
+   *
+   * @generated from field: repeated marquee.inventory.v1.SoldSeat sold_seats = 3;
+   */
+  soldSeats: SoldSeat[];
+};
+
+/**
+ * Describes the message marquee.inventory.v1.OrderSales.
+ * Use `create(OrderSalesSchema)` to create a new message.
+ */
+export const OrderSalesSchema: GenMessage<OrderSales> = /*@__PURE__*/
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 14);
+
+/**
+ * SoldSeat is a seat or general-admission place sold to an order on consecutive legs.
+ *
+ * @generated from message marquee.inventory.v1.SoldSeat
+ */
+export type SoldSeat = Message<"marquee.inventory.v1.SoldSeat"> & {
+  /**
+   * Id of the seat; empty for a general-admission place. With section_id empty too, the ledger names a
+   * seat index the event's seat map does not have.
+   *
+   * @generated from field: string seat_id = 1;
+   */
+  seatId: string;
+
+  /**
+   * Id of the seat's section, or of the place's general-admission section.
+   *
+   * @generated from field: string section_id = 2;
+   */
+  sectionId: string;
+
+  /**
+   * The legs sold, from the boarding stop of the first to the alighting stop of the last; omitted for
+   * an event, whose only leg it is.
+   *
+   * @generated from field: marquee.api.v1.Ride ride = 3;
+   */
+  ride?: Ride | undefined;
+};
+
+/**
+ * Describes the message marquee.inventory.v1.SoldSeat.
+ * Use `create(SoldSeatSchema)` to create a new message.
+ */
+export const SoldSeatSchema: GenMessage<SoldSeat> = /*@__PURE__*/
+  messageDesc(file_marquee_inventory_v1_inventory_internal, 15);
+
+/**
+ * InventoryInternalService turns holds into sales and back, for the ordering saga, closes an event's
+ * sales for catalog, and lists the sold-seat ledger for ordering's reconciliation. Internal: service
+ * tokens only, never served by the BFF. Every RPC is idempotent so its callers may retry it.
  *
  * @generated from service marquee.inventory.v1.InventoryInternalService
  */
@@ -409,6 +548,25 @@ export const InventoryInternalService: GenService<{
     methodKind: "unary";
     input: typeof CloseSalesRequestSchema;
     output: typeof CloseSalesResponseSchema;
+  },
+  /**
+   * Lists what the sold-seat ledger sells on an event, order by order (ordered by order id): each
+   * order's count of seat-legs and its seats and general-admission places with their rides, for
+   * ordering's reconciliation of its tickets against the ledger. An order appears while at least one of
+   * its seat-legs is sold; seats released by ReleaseSold are gone. An event with no sales lists nothing.
+   * A page ends after page_size orders, or earlier once it holds 20,000 seat-legs (a page is never
+   * empty while orders remain).
+   *
+   * Errors: INVALID_ARGUMENT for a missing or malformed event_id, a negative page_size, or a page_token
+   * this list did not return for the event; NOT_FOUND when catalog does not know the event (or it was
+   * never published).
+   *
+   * @generated from rpc marquee.inventory.v1.InventoryInternalService.ListEventSales
+   */
+  listEventSales: {
+    methodKind: "unary";
+    input: typeof ListEventSalesRequestSchema;
+    output: typeof ListEventSalesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_marquee_inventory_v1_inventory_internal, 0);
