@@ -6,6 +6,7 @@ import { type Client, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { mintDevToken } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
+import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
 import { InventoryService, SeatState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { OrderFailureReason, OrderState } from "@marquee/proto/marquee/ordering/v1/order_pb.js";
 import { OrderingService } from "@marquee/proto/marquee/ordering/v1/ordering_pb.js";
@@ -36,6 +37,7 @@ describe("checkout through the BFF on the launcher's stack (issue #21)", functio
   let ordering: Client<typeof OrderingService>;
   /** OrderingService over gRPC, as a partner's generated client or a door scanner calls it. */
   let orderingGrpc: Client<typeof OrderingService>;
+  let identity: Client<typeof IdentityService>;
   let organizer: string;
 
   async function newUser(roles: string[]): Promise<string> {
@@ -81,6 +83,7 @@ describe("checkout through the BFF on the launcher's stack (issue #21)", functio
     inventory = createClient(InventoryService, connect);
     ordering = createClient(OrderingService, connect);
     orderingGrpc = createClient(OrderingService, createGrpcTransport({ baseUrl: stack.bffUrl, sessionManager: http2 }));
+    identity = createClient(IdentityService, connect);
     organizer = await newUser(["customer", "organizer"]);
   });
 
@@ -158,6 +161,48 @@ describe("checkout through the BFF on the launcher's stack (issue #21)", functio
     expect((await attempt("5555555555554444"))?.state).to.equal(OrderState.CONFIRMED);
   });
 
+  it("sells to a buyer who registered, verified the mailed link and signed in: identity's own token works end to end", async () => {
+    const email = `shirin-${randomUUID().slice(0, 8)}@example.test`;
+    const password = "a ticket for the seaside";
+    await identity.register({ email, password, displayName: "Shirin" });
+    // The launcher's SMTP sink received the verification mail identity sent.
+    const link = await waitForLink(email);
+    const token = new URLSearchParams(new URL(link).hash.slice(1)).get("token") ?? "";
+    expect((await identity.verifyEmail({ token })).user?.emailVerified).to.equal(true);
+    const { tokens, user } = await identity.login({ email, password });
+    const buyer = tokens?.accessToken ?? "";
+    // Signed with identity's key (its kid, not the development key's), which every process takes from the JWKS file.
+    const kid = JSON.parse(Buffer.from(buyer.split(".")[0] ?? "", "base64url").toString()).kid;
+    const devKid = JSON.parse(readFileSync(join(dataDir, "keys", "signing-key.json"), "utf8")).kid;
+    expect(kid).to.be.a("string").and.not.equal(devKid);
+    expect((await identity.getMe({}, bearer(buyer))).user?.id).to.equal(user?.id);
+
+    const eventId = await publishedConcert();
+    const { hold } = await inventory.holdSeats({ eventId, seatIds: ["stalls:B-1"] }, bearer(buyer));
+    const { order } = await ordering.createOrder(
+      {
+        holdId: hold?.id ?? "",
+        idempotencyKey: randomUUID(),
+        paymentMethodToken: await tokenize("4242424242424242"),
+        buyer: { name: "Shirin", email },
+      },
+      bearer(buyer),
+    );
+    expect(order?.state).to.equal(OrderState.CONFIRMED);
+    expect(order?.userId).to.equal(user?.id);
+  });
+
+  /** The first link of the first mail to `email` the stack's sink received, waiting up to 10 s. */
+  async function waitForLink(email: string): Promise<string> {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const mail = stack.mail.mails.find((received) => received.to.includes(email));
+      if (mail?.links[0] !== undefined) return mail.links[0];
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`no mail to ${email} reached the sink within 10 s`);
+  }
+
   it("refuses, over Connect JSON, an order without a card token or buyer, naming each field", async () => {
     const buyer = await newUser(["customer"]);
     const answer = await postJson(
@@ -187,7 +232,8 @@ describe("checkout through the BFF on the launcher's stack (issue #21)", functio
         LOG_LEVEL: "warn",
       },
     });
-    // Three orders settled above: the confirmed pair, the declined attempt and the card that then paid.
-    expect(output).to.match(/^3 settled orders checked, 0 pending skipped, 0 discrepancies$/m);
+    // Four orders settled above: the confirmed pair, the declined attempt, the card that then paid, and
+    // the registered buyer's.
+    expect(output).to.match(/^4 settled orders checked, 0 pending skipped, 0 discrepancies$/m);
   });
 });

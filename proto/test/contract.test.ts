@@ -27,6 +27,7 @@ before(async () => {
 /** The services DESIGN.md's contract decisions name as internal: every RPC INTERNAL, and no other. */
 const internalServices = new Set([
   "marquee.catalog.v1.CatalogInternalService",
+  "marquee.identity.v1.IdentityInternalService",
   "marquee.inventory.v1.InventoryInternalService",
   "marquee.payment.v1.PaymentService",
 ]);

@@ -1,4 +1,5 @@
 import { catalog } from "@marquee/catalog/manifest";
+import { identity } from "@marquee/identity/manifest";
 import { inventory } from "@marquee/inventory/manifest";
 import type { ServiceDeclaration } from "@marquee/mesh";
 import { ordering } from "@marquee/ordering/manifest";
@@ -10,12 +11,12 @@ import { payment } from "@marquee/payment/manifest";
  * its manifest here and nothing else. `MARQUEE_PORT_OFFSET` shifts every port, so a test can start a second
  * stack beside a developer's.
  */
-export const services: readonly ServiceDeclaration[] = inStartOrder([catalog, inventory, payment, ordering]);
+export const services: readonly ServiceDeclaration[] = inStartOrder([identity, catalog, inventory, payment, ordering]);
 
 /**
  * Everything else the launcher runs. The BFF is the one port a browser or a partner needs; the payment
  * gateway simulator stands where a PSP's API would be (the browser tokenizes cards there), and sends its
- * webhooks to the payment service's endpoint (its `WEBHOOK_PORT`).
+ * webhooks to the payment service's endpoint (its `WEBHOOK_PORT`); every mail goes to the local SMTP sink.
  */
 export const fixedPorts = {
   bff: 8080,
@@ -24,6 +25,7 @@ export const fixedPorts = {
   redis: 6380,
   paymentGateway: 8090,
   paymentWebhooks: 8091,
+  mailSink: 1025,
 } as const;
 
 /** The manifest of a service of the stack; throws naming it when there is none. */

@@ -6,11 +6,19 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient, ensureDevKeys, mintDevToken, type ServiceDeclaration, upstreamVariableOf } from "@marquee/mesh";
-import { ensureRedisServer, type LocalPostgres, launchRedisServer, startLocalPostgres } from "@marquee/mesh/local";
+import {
+  ensureRedisServer,
+  type LocalPostgres,
+  launchRedisServer,
+  type MailSink,
+  type ReceivedMail,
+  startLocalPostgres,
+  startMailSink,
+} from "@marquee/mesh/local";
 import { Health, HealthCheckResponse_ServingStatus } from "@marquee/proto/health/v1/health_pb.js";
 import { loadDemoData } from "./demo-data.js";
 import { fixedPorts, serviceNamed, services as stackServices } from "./ports.js";
@@ -49,6 +57,8 @@ export interface Stack {
   readonly bffUrl: string | undefined;
   /** The payment gateway simulator's URL: where a browser (or a test) tokenizes a card. */
   readonly paymentGatewayUrl: string;
+  /** The local mail sink every mail of the stack goes to (`SMTP_URL`); each is also a file in `<dataDir>/mail`. */
+  readonly mail: MailSink;
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly services: readonly RunningService[];
@@ -78,6 +88,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const children: Child[] = [];
   let postgres: LocalPostgres | undefined;
+  let mail: MailSink | undefined;
   let isStopping = false;
   let reportDeath: (death: { name: string; code: number | null; logFile: string }) => void = () => {};
   const died = new Promise<{ name: string; code: number | null; logFile: string }>((resolve) => {
@@ -87,6 +98,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stop = async () => {
     isStopping = true;
     for (const child of [...children].reverse()) await terminate(child.process);
+    await mail?.close();
     await postgres?.stop();
   };
 
@@ -124,6 +136,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       say(`Redis on 127.0.0.1:${fixedPorts.redis + offset}`);
     }
 
+    const mailDir = join(dataDir, "mail");
+    await mkdir(mailDir, { recursive: true });
+    const sink = await startMailSink({
+      port: fixedPorts.mailSink + offset,
+      onMail: async (received) => {
+        const file = join(mailDir, mailFileName(received));
+        await writeFile(file, received.raw);
+        say(`mail to ${received.to.join(", ")}: "${received.subject}" ${received.links[0] ?? ""} (${file})`);
+      },
+    });
+    mail = sink;
+    say(`mail sink (SMTP) on ${sink.url}: every mail is kept in ${mailDir}`);
+
     const keys = await ensureDevKeys(join(dataDir, "keys"));
     /** What every process the launcher starts is told: its ports, the stores, the keys, its name. */
     const environment = (
@@ -149,8 +174,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const gatewayUrl = `http://127.0.0.1:${fixedPorts.paymentGateway + offset}`;
     const webhookPort = fixedPorts.paymentWebhooks + offset;
     /** What a service needs beyond the common variables, where the local stack differs from its defaults. */
+    const bffUrl = `http://localhost:${fixedPorts.bff + offset}`;
     const localWiring: Readonly<Record<string, NodeJS.ProcessEnv>> = {
       payment: { GATEWAY_URL: gatewayUrl, WEBHOOK_PORT: String(webhookPort) },
+      // Identity adds its signing keys to the development JWKS file every process verifies with.
+      identity: { JWKS_FILE: keys.jwksPath, SMTP_URL: sink.url, APP_URL: bffUrl },
     };
     const serviceEnvironment = (service: ServiceDeclaration) => ({
       ...environment(
@@ -203,7 +231,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       say(`${service.name} serving on ${address} (metrics :${metricsPort})`);
     }
 
-    let bffUrl: string | undefined;
+    let servedBffUrl: string | undefined;
     if (existsSync(join(repoRoot, "bff", "src", "server.ts"))) {
       const port = fixedPorts.bff + offset;
       const logFile = join(logDir, "bff.log");
@@ -216,7 +244,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       );
       const child = watch("bff", tsx(join("bff", "src", "server.ts"), env, logFile), logFile);
       await waitUntilReady(child, `http://127.0.0.1:${port}/readyz`);
-      bffUrl = `http://localhost:${port}`;
+      servedBffUrl = bffUrl;
       say(`BFF serving on ${bffUrl} (Connect, gRPC-Web, gRPC; metrics :${fixedPorts.bffMetrics + offset})`);
     }
 
@@ -230,8 +258,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     return {
       dataDir,
-      bffUrl,
+      bffUrl: servedBffUrl,
       paymentGatewayUrl: gatewayUrl,
+      mail: sink,
       databaseUrl,
       redisUrl,
       services,
@@ -244,6 +273,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stop();
     throw error;
   }
+}
+
+/** `2026-12-07T14-03-22.120Z-ana@example.com.eml`: sorted by arrival, named by recipient. */
+function mailFileName(mail: ReceivedMail): string {
+  const time = new Date().toISOString().replaceAll(":", "-");
+  const to = (mail.to[0] ?? "unknown").replace(/[^\w.@+-]/g, "_");
+  return `${time}-${to}.eml`;
 }
 
 /** Runs a TypeScript entry point with this Node (24) through tsx, its output appended to `logFile`. */

@@ -19,6 +19,7 @@ describe("contract", () => {
     const internal = (await contractServices()).filter(isInternalService).map((service) => service.typeName);
     expect(internal).to.have.members([
       "marquee.catalog.v1.CatalogInternalService",
+      "marquee.identity.v1.IdentityInternalService",
       "marquee.inventory.v1.InventoryInternalService",
       "marquee.payment.v1.PaymentService",
     ]);

@@ -4,8 +4,8 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { FieldMask } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_field_mask } from "@bufbuild/protobuf/wkt";
+import type { FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_field_mask, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import { file_marquee_api_v1_access } from "../../api/v1/access_pb.js";
 import type { Jwk, PartnerClient, Role, SocialProvider, TokenSet, User } from "./resources_pb.js";
 import { file_marquee_identity_v1_resources } from "./resources_pb.js";
@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/identity/v1/identity.proto.
  */
 export const file_marquee_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiJtYXJxdWVlL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhNtYXJxdWVlLmlkZW50aXR5LnYxIkgKD1JlZ2lzdGVyUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkiagoQUmVnaXN0ZXJSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyEi0KBnRva2VucxgCIAEoCzIdLm1hcnF1ZWUuaWRlbnRpdHkudjEuVG9rZW5TZXQiLwoMTG9naW5SZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJImcKDUxvZ2luUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlchItCgZ0b2tlbnMYAiABKAsyHS5tYXJxdWVlLmlkZW50aXR5LnYxLlRva2VuU2V0IicKDlJlZnJlc2hSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiQAoPUmVmcmVzaFJlc3BvbnNlEi0KBnRva2VucxgBIAEoCzIdLm1hcnF1ZWUuaWRlbnRpdHkudjEuVG9rZW5TZXQiPAoNTG9nb3V0UmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJEhQKDGFsbF9zZXNzaW9ucxgCIAEoCCInCg5Mb2dvdXRSZXNwb25zZRIVCg1yZXZva2VkX2NvdW50GAEgASgFIg4KDEdldE1lUmVxdWVzdCI4Cg1HZXRNZVJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXIicAoUVXBkYXRlUHJvZmlsZVJlcXVlc3QSJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlchIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siQAoVVXBkYXRlUHJvZmlsZVJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXIiRwoVQ2hhbmdlUGFzc3dvcmRSZXF1ZXN0EhgKEGN1cnJlbnRfcGFzc3dvcmQYASABKAkSFAoMbmV3X3Bhc3N3b3JkGAIgASgJIkcKFkNoYW5nZVBhc3N3b3JkUmVzcG9uc2USLQoGdG9rZW5zGAEgASgLMh0ubWFycXVlZS5pZGVudGl0eS52MS5Ub2tlblNldCJTChdJc3N1ZUNsaWVudFRva2VuUmVxdWVzdBIRCgljbGllbnRfaWQYASABKAkSFQoNY2xpZW50X3NlY3JldBgCIAEoCRIOCgZzY29wZXMYAyADKAkiSQoYSXNzdWVDbGllbnRUb2tlblJlc3BvbnNlEi0KBnRva2VucxgBIAEoCzIdLm1hcnF1ZWUuaWRlbnRpdHkudjEuVG9rZW5TZXQicgoYTGlua1NvY2lhbEFjY291bnRSZXF1ZXN0EjUKCHByb3ZpZGVyGAEgASgOMiMubWFycXVlZS5pZGVudGl0eS52MS5Tb2NpYWxQcm92aWRlchIQCghpZF90b2tlbhgCIAEoCRINCgVub25jZRgDIAEoCSJEChlMaW5rU29jaWFsQWNjb3VudFJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXIiUwoaVW5saW5rU29jaWFsQWNjb3VudFJlcXVlc3QSNQoIcHJvdmlkZXIYASABKA4yIy5tYXJxdWVlLmlkZW50aXR5LnYxLlNvY2lhbFByb3ZpZGVyIkYKG1VubGlua1NvY2lhbEFjY291bnRSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyIocBChdTaWduSW5XaXRoU29jaWFsUmVxdWVzdBI1Cghwcm92aWRlchgBIAEoDjIjLm1hcnF1ZWUuaWRlbnRpdHkudjEuU29jaWFsUHJvdmlkZXISEAoIaWRfdG9rZW4YAiABKAkSDQoFbm9uY2UYAyABKAkSFAoMZGlzcGxheV9uYW1lGAQgASgJIogBChhTaWduSW5XaXRoU29jaWFsUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlchItCgZ0b2tlbnMYAiABKAsyHS5tYXJxdWVlLmlkZW50aXR5LnYxLlRva2VuU2V0EhQKDHVzZXJfY3JlYXRlZBgDIAEoCCKOAQoQTGlzdFVzZXJzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRITCgtlbWFpbF9xdWVyeRgDIAEoCRInCgRyb2xlGAQgASgOMhkubWFycXVlZS5pZGVudGl0eS52MS5Sb2xlEhUKDWRpc2FibGVkX29ubHkYBSABKAgiVgoRTGlzdFVzZXJzUmVzcG9uc2USKAoFdXNlcnMYASADKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiEKDkdldFVzZXJSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkiOgoPR2V0VXNlclJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXIiUAoTU2V0VXNlclJvbGVzUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEigKBXJvbGVzGAIgAygOMhkubWFycXVlZS5pZGVudGl0eS52MS5Sb2xlIj8KFFNldFVzZXJSb2xlc1Jlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXIiNQoSRGlzYWJsZVVzZXJSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIj4KE0Rpc2FibGVVc2VyUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlciIkChFFbmFibGVVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIj0KEkVuYWJsZVVzZXJSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyIlAKGkNyZWF0ZVBhcnRuZXJDbGllbnRSZXF1ZXN0EjIKBmNsaWVudBgBIAEoCzIiLm1hcnF1ZWUuaWRlbnRpdHkudjEuUGFydG5lckNsaWVudCJoChtDcmVhdGVQYXJ0bmVyQ2xpZW50UmVzcG9uc2USMgoGY2xpZW50GAEgASgLMiIubWFycXVlZS5pZGVudGl0eS52MS5QYXJ0bmVyQ2xpZW50EhUKDWNsaWVudF9zZWNyZXQYAiABKAkiWAoZTGlzdFBhcnRuZXJDbGllbnRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIUCgxzaG93X3Jldm9rZWQYAyABKAgiagoaTGlzdFBhcnRuZXJDbGllbnRzUmVzcG9uc2USMwoHY2xpZW50cxgBIAMoCzIiLm1hcnF1ZWUuaWRlbnRpdHkudjEuUGFydG5lckNsaWVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiLwoaUmV2b2tlUGFydG5lckNsaWVudFJlcXVlc3QSEQoJY2xpZW50X2lkGAEgASgJIlEKG1Jldm9rZVBhcnRuZXJDbGllbnRSZXNwb25zZRIyCgZjbGllbnQYASABKAsyIi5tYXJxdWVlLmlkZW50aXR5LnYxLlBhcnRuZXJDbGllbnQiEAoOR2V0Sndrc1JlcXVlc3QiOQoPR2V0Sndrc1Jlc3BvbnNlEiYKBGtleXMYASADKAsyGC5tYXJxdWVlLmlkZW50aXR5LnYxLkp3azK6EQoPSWRlbnRpdHlTZXJ2aWNlEl8KCFJlZ2lzdGVyEiQubWFycXVlZS5pZGVudGl0eS52MS5SZWdpc3RlclJlcXVlc3QaJS5tYXJxdWVlLmlkZW50aXR5LnYxLlJlZ2lzdGVyUmVzcG9uc2UiBoq1GAIIARJWCgVMb2dpbhIhLm1hcnF1ZWUuaWRlbnRpdHkudjEuTG9naW5SZXF1ZXN0GiIubWFycXVlZS5pZGVudGl0eS52MS5Mb2dpblJlc3BvbnNlIgaKtRgCCAESXAoHUmVmcmVzaBIjLm1hcnF1ZWUuaWRlbnRpdHkudjEuUmVmcmVzaFJlcXVlc3QaJC5tYXJxdWVlLmlkZW50aXR5LnYxLlJlZnJlc2hSZXNwb25zZSIGirUYAggBElwKBkxvZ291dBIiLm1hcnF1ZWUuaWRlbnRpdHkudjEuTG9nb3V0UmVxdWVzdBojLm1hcnF1ZWUuaWRlbnRpdHkudjEuTG9nb3V0UmVzcG9uc2UiCZACAoq1GAIIAhJZCgVHZXRNZRIhLm1hcnF1ZWUuaWRlbnRpdHkudjEuR2V0TWVSZXF1ZXN0GiIubWFycXVlZS5pZGVudGl0eS52MS5HZXRNZVJlc3BvbnNlIgmQAgGKtRgCCAIScQoNVXBkYXRlUHJvZmlsZRIpLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXBkYXRlUHJvZmlsZVJlcXVlc3QaKi5tYXJxdWVlLmlkZW50aXR5LnYxLlVwZGF0ZVByb2ZpbGVSZXNwb25zZSIJkAICirUYAggCEnEKDkNoYW5nZVBhc3N3b3JkEioubWFycXVlZS5pZGVudGl0eS52MS5DaGFuZ2VQYXNzd29yZFJlcXVlc3QaKy5tYXJxdWVlLmlkZW50aXR5LnYxLkNoYW5nZVBhc3N3b3JkUmVzcG9uc2UiBoq1GAIIAhJ3ChBJc3N1ZUNsaWVudFRva2VuEiwubWFycXVlZS5pZGVudGl0eS52MS5Jc3N1ZUNsaWVudFRva2VuUmVxdWVzdBotLm1hcnF1ZWUuaWRlbnRpdHkudjEuSXNzdWVDbGllbnRUb2tlblJlc3BvbnNlIgaKtRgCCAESfQoRTGlua1NvY2lhbEFjY291bnQSLS5tYXJxdWVlLmlkZW50aXR5LnYxLkxpbmtTb2NpYWxBY2NvdW50UmVxdWVzdBouLm1hcnF1ZWUuaWRlbnRpdHkudjEuTGlua1NvY2lhbEFjY291bnRSZXNwb25zZSIJkAICirUYAggCEoMBChNVbmxpbmtTb2NpYWxBY2NvdW50Ei8ubWFycXVlZS5pZGVudGl0eS52MS5VbmxpbmtTb2NpYWxBY2NvdW50UmVxdWVzdBowLm1hcnF1ZWUuaWRlbnRpdHkudjEuVW5saW5rU29jaWFsQWNjb3VudFJlc3BvbnNlIgmQAgKKtRgCCAISdwoQU2lnbkluV2l0aFNvY2lhbBIsLm1hcnF1ZWUuaWRlbnRpdHkudjEuU2lnbkluV2l0aFNvY2lhbFJlcXVlc3QaLS5tYXJxdWVlLmlkZW50aXR5LnYxLlNpZ25JbldpdGhTb2NpYWxSZXNwb25zZSIGirUYAggBEmUKCUxpc3RVc2VycxIlLm1hcnF1ZWUuaWRlbnRpdHkudjEuTGlzdFVzZXJzUmVxdWVzdBomLm1hcnF1ZWUuaWRlbnRpdHkudjEuTGlzdFVzZXJzUmVzcG9uc2UiCZACAYq1GAIIBBJfCgdHZXRVc2VyEiMubWFycXVlZS5pZGVudGl0eS52MS5HZXRVc2VyUmVxdWVzdBokLm1hcnF1ZWUuaWRlbnRpdHkudjEuR2V0VXNlclJlc3BvbnNlIgmQAgGKtRgCCAQSbgoMU2V0VXNlclJvbGVzEigubWFycXVlZS5pZGVudGl0eS52MS5TZXRVc2VyUm9sZXNSZXF1ZXN0GikubWFycXVlZS5pZGVudGl0eS52MS5TZXRVc2VyUm9sZXNSZXNwb25zZSIJkAICirUYAggEEmsKC0Rpc2FibGVVc2VyEicubWFycXVlZS5pZGVudGl0eS52MS5EaXNhYmxlVXNlclJlcXVlc3QaKC5tYXJxdWVlLmlkZW50aXR5LnYxLkRpc2FibGVVc2VyUmVzcG9uc2UiCZACAoq1GAIIBBJoCgpFbmFibGVVc2VyEiYubWFycXVlZS5pZGVudGl0eS52MS5FbmFibGVVc2VyUmVxdWVzdBonLm1hcnF1ZWUuaWRlbnRpdHkudjEuRW5hYmxlVXNlclJlc3BvbnNlIgmQAgKKtRgCCAQSgAEKE0NyZWF0ZVBhcnRuZXJDbGllbnQSLy5tYXJxdWVlLmlkZW50aXR5LnYxLkNyZWF0ZVBhcnRuZXJDbGllbnRSZXF1ZXN0GjAubWFycXVlZS5pZGVudGl0eS52MS5DcmVhdGVQYXJ0bmVyQ2xpZW50UmVzcG9uc2UiBoq1GAIIBBKAAQoSTGlzdFBhcnRuZXJDbGllbnRzEi4ubWFycXVlZS5pZGVudGl0eS52MS5MaXN0UGFydG5lckNsaWVudHNSZXF1ZXN0Gi8ubWFycXVlZS5pZGVudGl0eS52MS5MaXN0UGFydG5lckNsaWVudHNSZXNwb25zZSIJkAIBirUYAggEEoMBChNSZXZva2VQYXJ0bmVyQ2xpZW50Ei8ubWFycXVlZS5pZGVudGl0eS52MS5SZXZva2VQYXJ0bmVyQ2xpZW50UmVxdWVzdBowLm1hcnF1ZWUuaWRlbnRpdHkudjEuUmV2b2tlUGFydG5lckNsaWVudFJlc3BvbnNlIgmQAgKKtRgCCAQSXwoHR2V0SndrcxIjLm1hcnF1ZWUuaWRlbnRpdHkudjEuR2V0Sndrc1JlcXVlc3QaJC5tYXJxdWVlLmlkZW50aXR5LnYxLkdldEp3a3NSZXNwb25zZSIJkAIBirUYAggBYgZwcm90bzM", [file_google_protobuf_field_mask, file_marquee_api_v1_access, file_marquee_identity_v1_resources]);
+  fileDesc("CiJtYXJxdWVlL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhNtYXJxdWVlLmlkZW50aXR5LnYxIkgKD1JlZ2lzdGVyUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkiagoQUmVnaXN0ZXJSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyEi0KBnRva2VucxgCIAEoCzIdLm1hcnF1ZWUuaWRlbnRpdHkudjEuVG9rZW5TZXQiLwoMTG9naW5SZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJImcKDUxvZ2luUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlchItCgZ0b2tlbnMYAiABKAsyHS5tYXJxdWVlLmlkZW50aXR5LnYxLlRva2VuU2V0IicKDlJlZnJlc2hSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiQAoPUmVmcmVzaFJlc3BvbnNlEi0KBnRva2VucxgBIAEoCzIdLm1hcnF1ZWUuaWRlbnRpdHkudjEuVG9rZW5TZXQiPAoNTG9nb3V0UmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJEhQKDGFsbF9zZXNzaW9ucxgCIAEoCCInCg5Mb2dvdXRSZXNwb25zZRIVCg1yZXZva2VkX2NvdW50GAEgASgFIg4KDEdldE1lUmVxdWVzdCI4Cg1HZXRNZVJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXIicAoUVXBkYXRlUHJvZmlsZVJlcXVlc3QSJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlchIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siQAoVVXBkYXRlUHJvZmlsZVJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXIiRwoVQ2hhbmdlUGFzc3dvcmRSZXF1ZXN0EhgKEGN1cnJlbnRfcGFzc3dvcmQYASABKAkSFAoMbmV3X3Bhc3N3b3JkGAIgASgJIkcKFkNoYW5nZVBhc3N3b3JkUmVzcG9uc2USLQoGdG9rZW5zGAEgASgLMh0ubWFycXVlZS5pZGVudGl0eS52MS5Ub2tlblNldCIjChJWZXJpZnlFbWFpbFJlcXVlc3QSDQoFdG9rZW4YASABKAkiPgoTVmVyaWZ5RW1haWxSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyIh4KHFNlbmRWZXJpZmljYXRpb25FbWFpbFJlcXVlc3QiUAodU2VuZFZlcmlmaWNhdGlvbkVtYWlsUmVzcG9uc2USLwoLZXhwaXJlX3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIiwKG1JlcXVlc3RQYXNzd29yZFJlc2V0UmVxdWVzdBINCgVlbWFpbBgBIAEoCSIeChxSZXF1ZXN0UGFzc3dvcmRSZXNldFJlc3BvbnNlIjsKFFJlc2V0UGFzc3dvcmRSZXF1ZXN0Eg0KBXRva2VuGAEgASgJEhQKDG5ld19wYXNzd29yZBgCIAEoCSIXChVSZXNldFBhc3N3b3JkUmVzcG9uc2UiUwoXSXNzdWVDbGllbnRUb2tlblJlcXVlc3QSEQoJY2xpZW50X2lkGAEgASgJEhUKDWNsaWVudF9zZWNyZXQYAiABKAkSDgoGc2NvcGVzGAMgAygJIkkKGElzc3VlQ2xpZW50VG9rZW5SZXNwb25zZRItCgZ0b2tlbnMYASABKAsyHS5tYXJxdWVlLmlkZW50aXR5LnYxLlRva2VuU2V0InIKGExpbmtTb2NpYWxBY2NvdW50UmVxdWVzdBI1Cghwcm92aWRlchgBIAEoDjIjLm1hcnF1ZWUuaWRlbnRpdHkudjEuU29jaWFsUHJvdmlkZXISEAoIaWRfdG9rZW4YAiABKAkSDQoFbm9uY2UYAyABKAkiRAoZTGlua1NvY2lhbEFjY291bnRSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyIlMKGlVubGlua1NvY2lhbEFjY291bnRSZXF1ZXN0EjUKCHByb3ZpZGVyGAEgASgOMiMubWFycXVlZS5pZGVudGl0eS52MS5Tb2NpYWxQcm92aWRlciJGChtVbmxpbmtTb2NpYWxBY2NvdW50UmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlciKHAQoXU2lnbkluV2l0aFNvY2lhbFJlcXVlc3QSNQoIcHJvdmlkZXIYASABKA4yIy5tYXJxdWVlLmlkZW50aXR5LnYxLlNvY2lhbFByb3ZpZGVyEhAKCGlkX3Rva2VuGAIgASgJEg0KBW5vbmNlGAMgASgJEhQKDGRpc3BsYXlfbmFtZRgEIAEoCSKIAQoYU2lnbkluV2l0aFNvY2lhbFJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXISLQoGdG9rZW5zGAIgASgLMh0ubWFycXVlZS5pZGVudGl0eS52MS5Ub2tlblNldBIUCgx1c2VyX2NyZWF0ZWQYAyABKAgijgEKEExpc3RVc2Vyc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSEwoLZW1haWxfcXVlcnkYAyABKAkSJwoEcm9sZRgEIAEoDjIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuUm9sZRIVCg1kaXNhYmxlZF9vbmx5GAUgASgIIlYKEUxpc3RVc2Vyc1Jlc3BvbnNlEigKBXVzZXJzGAEgAygLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIhCg5HZXRVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIjoKD0dldFVzZXJSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyIlAKE1NldFVzZXJSb2xlc1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIoCgVyb2xlcxgCIAMoDjIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuUm9sZSI/ChRTZXRVc2VyUm9sZXNSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyIjUKEkRpc2FibGVVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSI+ChNEaXNhYmxlVXNlclJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXIiJAoRRW5hYmxlVXNlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSI9ChJFbmFibGVVc2VyUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlciJQChpDcmVhdGVQYXJ0bmVyQ2xpZW50UmVxdWVzdBIyCgZjbGllbnQYASABKAsyIi5tYXJxdWVlLmlkZW50aXR5LnYxLlBhcnRuZXJDbGllbnQiaAobQ3JlYXRlUGFydG5lckNsaWVudFJlc3BvbnNlEjIKBmNsaWVudBgBIAEoCzIiLm1hcnF1ZWUuaWRlbnRpdHkudjEuUGFydG5lckNsaWVudBIVCg1jbGllbnRfc2VjcmV0GAIgASgJIlgKGUxpc3RQYXJ0bmVyQ2xpZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSFAoMc2hvd19yZXZva2VkGAMgASgIImoKGkxpc3RQYXJ0bmVyQ2xpZW50c1Jlc3BvbnNlEjMKB2NsaWVudHMYASADKAsyIi5tYXJxdWVlLmlkZW50aXR5LnYxLlBhcnRuZXJDbGllbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIi8KGlJldm9rZVBhcnRuZXJDbGllbnRSZXF1ZXN0EhEKCWNsaWVudF9pZBgBIAEoCSJRChtSZXZva2VQYXJ0bmVyQ2xpZW50UmVzcG9uc2USMgoGY2xpZW50GAEgASgLMiIubWFycXVlZS5pZGVudGl0eS52MS5QYXJ0bmVyQ2xpZW50IhAKDkdldEp3a3NSZXF1ZXN0IjkKD0dldEp3a3NSZXNwb25zZRImCgRrZXlzGAEgAygLMhgubWFycXVlZS5pZGVudGl0eS52MS5Kd2syoxUKD0lkZW50aXR5U2VydmljZRJfCghSZWdpc3RlchIkLm1hcnF1ZWUuaWRlbnRpdHkudjEuUmVnaXN0ZXJSZXF1ZXN0GiUubWFycXVlZS5pZGVudGl0eS52MS5SZWdpc3RlclJlc3BvbnNlIgaKtRgCCAESVgoFTG9naW4SIS5tYXJxdWVlLmlkZW50aXR5LnYxLkxvZ2luUmVxdWVzdBoiLm1hcnF1ZWUuaWRlbnRpdHkudjEuTG9naW5SZXNwb25zZSIGirUYAggBElwKB1JlZnJlc2gSIy5tYXJxdWVlLmlkZW50aXR5LnYxLlJlZnJlc2hSZXF1ZXN0GiQubWFycXVlZS5pZGVudGl0eS52MS5SZWZyZXNoUmVzcG9uc2UiBoq1GAIIARJcCgZMb2dvdXQSIi5tYXJxdWVlLmlkZW50aXR5LnYxLkxvZ291dFJlcXVlc3QaIy5tYXJxdWVlLmlkZW50aXR5LnYxLkxvZ291dFJlc3BvbnNlIgmQAgKKtRgCCAISWQoFR2V0TWUSIS5tYXJxdWVlLmlkZW50aXR5LnYxLkdldE1lUmVxdWVzdBoiLm1hcnF1ZWUuaWRlbnRpdHkudjEuR2V0TWVSZXNwb25zZSIJkAIBirUYAggCEnEKDVVwZGF0ZVByb2ZpbGUSKS5tYXJxdWVlLmlkZW50aXR5LnYxLlVwZGF0ZVByb2ZpbGVSZXF1ZXN0GioubWFycXVlZS5pZGVudGl0eS52MS5VcGRhdGVQcm9maWxlUmVzcG9uc2UiCZACAoq1GAIIAhJxCg5DaGFuZ2VQYXNzd29yZBIqLm1hcnF1ZWUuaWRlbnRpdHkudjEuQ2hhbmdlUGFzc3dvcmRSZXF1ZXN0GisubWFycXVlZS5pZGVudGl0eS52MS5DaGFuZ2VQYXNzd29yZFJlc3BvbnNlIgaKtRgCCAISaAoLVmVyaWZ5RW1haWwSJy5tYXJxdWVlLmlkZW50aXR5LnYxLlZlcmlmeUVtYWlsUmVxdWVzdBooLm1hcnF1ZWUuaWRlbnRpdHkudjEuVmVyaWZ5RW1haWxSZXNwb25zZSIGirUYAggBEoYBChVTZW5kVmVyaWZpY2F0aW9uRW1haWwSMS5tYXJxdWVlLmlkZW50aXR5LnYxLlNlbmRWZXJpZmljYXRpb25FbWFpbFJlcXVlc3QaMi5tYXJxdWVlLmlkZW50aXR5LnYxLlNlbmRWZXJpZmljYXRpb25FbWFpbFJlc3BvbnNlIgaKtRgCCAISgwEKFFJlcXVlc3RQYXNzd29yZFJlc2V0EjAubWFycXVlZS5pZGVudGl0eS52MS5SZXF1ZXN0UGFzc3dvcmRSZXNldFJlcXVlc3QaMS5tYXJxdWVlLmlkZW50aXR5LnYxLlJlcXVlc3RQYXNzd29yZFJlc2V0UmVzcG9uc2UiBoq1GAIIARJuCg1SZXNldFBhc3N3b3JkEikubWFycXVlZS5pZGVudGl0eS52MS5SZXNldFBhc3N3b3JkUmVxdWVzdBoqLm1hcnF1ZWUuaWRlbnRpdHkudjEuUmVzZXRQYXNzd29yZFJlc3BvbnNlIgaKtRgCCAESdwoQSXNzdWVDbGllbnRUb2tlbhIsLm1hcnF1ZWUuaWRlbnRpdHkudjEuSXNzdWVDbGllbnRUb2tlblJlcXVlc3QaLS5tYXJxdWVlLmlkZW50aXR5LnYxLklzc3VlQ2xpZW50VG9rZW5SZXNwb25zZSIGirUYAggBEn0KEUxpbmtTb2NpYWxBY2NvdW50Ei0ubWFycXVlZS5pZGVudGl0eS52MS5MaW5rU29jaWFsQWNjb3VudFJlcXVlc3QaLi5tYXJxdWVlLmlkZW50aXR5LnYxLkxpbmtTb2NpYWxBY2NvdW50UmVzcG9uc2UiCZACAoq1GAIIAhKDAQoTVW5saW5rU29jaWFsQWNjb3VudBIvLm1hcnF1ZWUuaWRlbnRpdHkudjEuVW5saW5rU29jaWFsQWNjb3VudFJlcXVlc3QaMC5tYXJxdWVlLmlkZW50aXR5LnYxLlVubGlua1NvY2lhbEFjY291bnRSZXNwb25zZSIJkAICirUYAggCEncKEFNpZ25JbldpdGhTb2NpYWwSLC5tYXJxdWVlLmlkZW50aXR5LnYxLlNpZ25JbldpdGhTb2NpYWxSZXF1ZXN0Gi0ubWFycXVlZS5pZGVudGl0eS52MS5TaWduSW5XaXRoU29jaWFsUmVzcG9uc2UiBoq1GAIIARJlCglMaXN0VXNlcnMSJS5tYXJxdWVlLmlkZW50aXR5LnYxLkxpc3RVc2Vyc1JlcXVlc3QaJi5tYXJxdWVlLmlkZW50aXR5LnYxLkxpc3RVc2Vyc1Jlc3BvbnNlIgmQAgGKtRgCCAQSXwoHR2V0VXNlchIjLm1hcnF1ZWUuaWRlbnRpdHkudjEuR2V0VXNlclJlcXVlc3QaJC5tYXJxdWVlLmlkZW50aXR5LnYxLkdldFVzZXJSZXNwb25zZSIJkAIBirUYAggEEm4KDFNldFVzZXJSb2xlcxIoLm1hcnF1ZWUuaWRlbnRpdHkudjEuU2V0VXNlclJvbGVzUmVxdWVzdBopLm1hcnF1ZWUuaWRlbnRpdHkudjEuU2V0VXNlclJvbGVzUmVzcG9uc2UiCZACAoq1GAIIBBJrCgtEaXNhYmxlVXNlchInLm1hcnF1ZWUuaWRlbnRpdHkudjEuRGlzYWJsZVVzZXJSZXF1ZXN0GigubWFycXVlZS5pZGVudGl0eS52MS5EaXNhYmxlVXNlclJlc3BvbnNlIgmQAgKKtRgCCAQSaAoKRW5hYmxlVXNlchImLm1hcnF1ZWUuaWRlbnRpdHkudjEuRW5hYmxlVXNlclJlcXVlc3QaJy5tYXJxdWVlLmlkZW50aXR5LnYxLkVuYWJsZVVzZXJSZXNwb25zZSIJkAICirUYAggEEoABChNDcmVhdGVQYXJ0bmVyQ2xpZW50Ei8ubWFycXVlZS5pZGVudGl0eS52MS5DcmVhdGVQYXJ0bmVyQ2xpZW50UmVxdWVzdBowLm1hcnF1ZWUuaWRlbnRpdHkudjEuQ3JlYXRlUGFydG5lckNsaWVudFJlc3BvbnNlIgaKtRgCCAQSgAEKEkxpc3RQYXJ0bmVyQ2xpZW50cxIuLm1hcnF1ZWUuaWRlbnRpdHkudjEuTGlzdFBhcnRuZXJDbGllbnRzUmVxdWVzdBovLm1hcnF1ZWUuaWRlbnRpdHkudjEuTGlzdFBhcnRuZXJDbGllbnRzUmVzcG9uc2UiCZACAYq1GAIIBBKDAQoTUmV2b2tlUGFydG5lckNsaWVudBIvLm1hcnF1ZWUuaWRlbnRpdHkudjEuUmV2b2tlUGFydG5lckNsaWVudFJlcXVlc3QaMC5tYXJxdWVlLmlkZW50aXR5LnYxLlJldm9rZVBhcnRuZXJDbGllbnRSZXNwb25zZSIJkAICirUYAggEEl8KB0dldEp3a3MSIy5tYXJxdWVlLmlkZW50aXR5LnYxLkdldEp3a3NSZXF1ZXN0GiQubWFycXVlZS5pZGVudGl0eS52MS5HZXRKd2tzUmVzcG9uc2UiCZACAYq1GAIIAWIGcHJvdG8z", [file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_marquee_api_v1_access, file_marquee_identity_v1_resources]);
 
 /**
  * RegisterRequest is the input of Register.
@@ -33,7 +33,8 @@ export type RegisterRequest = Message<"marquee.identity.v1.RegisterRequest"> & {
 
   /**
    * The password. Input only: never returned nor logged, stored only as a scrypt hash. Required;
-   * 12 to 128 characters; any characters, no other composition rules.
+   * 12 to 128 characters; any characters, no composition rules, but not a commonly used password
+   * nor the email address.
    *
    * @generated from field: string password = 2;
    */
@@ -371,6 +372,166 @@ export const ChangePasswordResponseSchema: GenMessage<ChangePasswordResponse> = 
   messageDesc(file_marquee_identity_v1_identity, 13);
 
 /**
+ * VerifyEmailRequest is the input of VerifyEmail.
+ *
+ * @generated from message marquee.identity.v1.VerifyEmailRequest
+ */
+export type VerifyEmailRequest = Message<"marquee.identity.v1.VerifyEmailRequest"> & {
+  /**
+   * The token from the verification link (its `token` fragment parameter). Input only. Required.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+};
+
+/**
+ * Describes the message marquee.identity.v1.VerifyEmailRequest.
+ * Use `create(VerifyEmailRequestSchema)` to create a new message.
+ */
+export const VerifyEmailRequestSchema: GenMessage<VerifyEmailRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 14);
+
+/**
+ * VerifyEmailResponse is the output of VerifyEmail.
+ *
+ * @generated from message marquee.identity.v1.VerifyEmailResponse
+ */
+export type VerifyEmailResponse = Message<"marquee.identity.v1.VerifyEmailResponse"> & {
+  /**
+   * The account whose address is now verified.
+   *
+   * @generated from field: marquee.identity.v1.User user = 1;
+   */
+  user?: User | undefined;
+};
+
+/**
+ * Describes the message marquee.identity.v1.VerifyEmailResponse.
+ * Use `create(VerifyEmailResponseSchema)` to create a new message.
+ */
+export const VerifyEmailResponseSchema: GenMessage<VerifyEmailResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 15);
+
+/**
+ * SendVerificationEmailRequest is the input of SendVerificationEmail. The caller is taken from the
+ * access token.
+ *
+ * @generated from message marquee.identity.v1.SendVerificationEmailRequest
+ */
+export type SendVerificationEmailRequest = Message<"marquee.identity.v1.SendVerificationEmailRequest"> & {
+};
+
+/**
+ * Describes the message marquee.identity.v1.SendVerificationEmailRequest.
+ * Use `create(SendVerificationEmailRequestSchema)` to create a new message.
+ */
+export const SendVerificationEmailRequestSchema: GenMessage<SendVerificationEmailRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 16);
+
+/**
+ * SendVerificationEmailResponse is the output of SendVerificationEmail.
+ *
+ * @generated from message marquee.identity.v1.SendVerificationEmailResponse
+ */
+export type SendVerificationEmailResponse = Message<"marquee.identity.v1.SendVerificationEmailResponse"> & {
+  /**
+   * When the link sent expires.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 1;
+   */
+  expireTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message marquee.identity.v1.SendVerificationEmailResponse.
+ * Use `create(SendVerificationEmailResponseSchema)` to create a new message.
+ */
+export const SendVerificationEmailResponseSchema: GenMessage<SendVerificationEmailResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 17);
+
+/**
+ * RequestPasswordResetRequest is the input of RequestPasswordReset.
+ *
+ * @generated from message marquee.identity.v1.RequestPasswordResetRequest
+ */
+export type RequestPasswordResetRequest = Message<"marquee.identity.v1.RequestPasswordResetRequest"> & {
+  /**
+   * The email address of the account, compared case-insensitively. Required.
+   *
+   * @generated from field: string email = 1;
+   */
+  email: string;
+};
+
+/**
+ * Describes the message marquee.identity.v1.RequestPasswordResetRequest.
+ * Use `create(RequestPasswordResetRequestSchema)` to create a new message.
+ */
+export const RequestPasswordResetRequestSchema: GenMessage<RequestPasswordResetRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 18);
+
+/**
+ * RequestPasswordResetResponse is the output of RequestPasswordReset: empty, the same whether or not an
+ * account has the address.
+ *
+ * @generated from message marquee.identity.v1.RequestPasswordResetResponse
+ */
+export type RequestPasswordResetResponse = Message<"marquee.identity.v1.RequestPasswordResetResponse"> & {
+};
+
+/**
+ * Describes the message marquee.identity.v1.RequestPasswordResetResponse.
+ * Use `create(RequestPasswordResetResponseSchema)` to create a new message.
+ */
+export const RequestPasswordResetResponseSchema: GenMessage<RequestPasswordResetResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 19);
+
+/**
+ * ResetPasswordRequest is the input of ResetPassword.
+ *
+ * @generated from message marquee.identity.v1.ResetPasswordRequest
+ */
+export type ResetPasswordRequest = Message<"marquee.identity.v1.ResetPasswordRequest"> & {
+  /**
+   * The token from the reset link (its `token` fragment parameter). Input only. Required.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * The new password. Input only: never returned nor logged, stored only as a scrypt hash. Required;
+   * 12 to 128 characters; not a commonly used password, nor the email address.
+   *
+   * @generated from field: string new_password = 2;
+   */
+  newPassword: string;
+};
+
+/**
+ * Describes the message marquee.identity.v1.ResetPasswordRequest.
+ * Use `create(ResetPasswordRequestSchema)` to create a new message.
+ */
+export const ResetPasswordRequestSchema: GenMessage<ResetPasswordRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 20);
+
+/**
+ * ResetPasswordResponse is the output of ResetPassword.
+ *
+ * @generated from message marquee.identity.v1.ResetPasswordResponse
+ */
+export type ResetPasswordResponse = Message<"marquee.identity.v1.ResetPasswordResponse"> & {
+};
+
+/**
+ * Describes the message marquee.identity.v1.ResetPasswordResponse.
+ * Use `create(ResetPasswordResponseSchema)` to create a new message.
+ */
+export const ResetPasswordResponseSchema: GenMessage<ResetPasswordResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 21);
+
+/**
  * IssueClientTokenRequest is the input of IssueClientToken.
  *
  * @generated from message marquee.identity.v1.IssueClientTokenRequest
@@ -404,7 +565,7 @@ export type IssueClientTokenRequest = Message<"marquee.identity.v1.IssueClientTo
  * Use `create(IssueClientTokenRequestSchema)` to create a new message.
  */
 export const IssueClientTokenRequestSchema: GenMessage<IssueClientTokenRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 14);
+  messageDesc(file_marquee_identity_v1_identity, 22);
 
 /**
  * IssueClientTokenResponse is the output of IssueClientToken.
@@ -425,7 +586,7 @@ export type IssueClientTokenResponse = Message<"marquee.identity.v1.IssueClientT
  * Use `create(IssueClientTokenResponseSchema)` to create a new message.
  */
 export const IssueClientTokenResponseSchema: GenMessage<IssueClientTokenResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 15);
+  messageDesc(file_marquee_identity_v1_identity, 23);
 
 /**
  * LinkSocialAccountRequest is the input of LinkSocialAccount.
@@ -462,7 +623,7 @@ export type LinkSocialAccountRequest = Message<"marquee.identity.v1.LinkSocialAc
  * Use `create(LinkSocialAccountRequestSchema)` to create a new message.
  */
 export const LinkSocialAccountRequestSchema: GenMessage<LinkSocialAccountRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 16);
+  messageDesc(file_marquee_identity_v1_identity, 24);
 
 /**
  * LinkSocialAccountResponse is the output of LinkSocialAccount.
@@ -483,7 +644,7 @@ export type LinkSocialAccountResponse = Message<"marquee.identity.v1.LinkSocialA
  * Use `create(LinkSocialAccountResponseSchema)` to create a new message.
  */
 export const LinkSocialAccountResponseSchema: GenMessage<LinkSocialAccountResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 17);
+  messageDesc(file_marquee_identity_v1_identity, 25);
 
 /**
  * UnlinkSocialAccountRequest is the input of UnlinkSocialAccount.
@@ -504,7 +665,7 @@ export type UnlinkSocialAccountRequest = Message<"marquee.identity.v1.UnlinkSoci
  * Use `create(UnlinkSocialAccountRequestSchema)` to create a new message.
  */
 export const UnlinkSocialAccountRequestSchema: GenMessage<UnlinkSocialAccountRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 18);
+  messageDesc(file_marquee_identity_v1_identity, 26);
 
 /**
  * UnlinkSocialAccountResponse is the output of UnlinkSocialAccount.
@@ -525,7 +686,7 @@ export type UnlinkSocialAccountResponse = Message<"marquee.identity.v1.UnlinkSoc
  * Use `create(UnlinkSocialAccountResponseSchema)` to create a new message.
  */
 export const UnlinkSocialAccountResponseSchema: GenMessage<UnlinkSocialAccountResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 19);
+  messageDesc(file_marquee_identity_v1_identity, 27);
 
 /**
  * SignInWithSocialRequest is the input of SignInWithSocial.
@@ -571,7 +732,7 @@ export type SignInWithSocialRequest = Message<"marquee.identity.v1.SignInWithSoc
  * Use `create(SignInWithSocialRequestSchema)` to create a new message.
  */
 export const SignInWithSocialRequestSchema: GenMessage<SignInWithSocialRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 20);
+  messageDesc(file_marquee_identity_v1_identity, 28);
 
 /**
  * SignInWithSocialResponse is the output of SignInWithSocial.
@@ -606,7 +767,7 @@ export type SignInWithSocialResponse = Message<"marquee.identity.v1.SignInWithSo
  * Use `create(SignInWithSocialResponseSchema)` to create a new message.
  */
 export const SignInWithSocialResponseSchema: GenMessage<SignInWithSocialResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 21);
+  messageDesc(file_marquee_identity_v1_identity, 29);
 
 /**
  * ListUsersRequest is the input of ListUsers.
@@ -658,7 +819,7 @@ export type ListUsersRequest = Message<"marquee.identity.v1.ListUsersRequest"> &
  * Use `create(ListUsersRequestSchema)` to create a new message.
  */
 export const ListUsersRequestSchema: GenMessage<ListUsersRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 22);
+  messageDesc(file_marquee_identity_v1_identity, 30);
 
 /**
  * ListUsersResponse is the output of ListUsers.
@@ -686,7 +847,7 @@ export type ListUsersResponse = Message<"marquee.identity.v1.ListUsersResponse">
  * Use `create(ListUsersResponseSchema)` to create a new message.
  */
 export const ListUsersResponseSchema: GenMessage<ListUsersResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 23);
+  messageDesc(file_marquee_identity_v1_identity, 31);
 
 /**
  * GetUserRequest is the input of GetUser.
@@ -707,7 +868,7 @@ export type GetUserRequest = Message<"marquee.identity.v1.GetUserRequest"> & {
  * Use `create(GetUserRequestSchema)` to create a new message.
  */
 export const GetUserRequestSchema: GenMessage<GetUserRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 24);
+  messageDesc(file_marquee_identity_v1_identity, 32);
 
 /**
  * GetUserResponse is the output of GetUser.
@@ -728,7 +889,7 @@ export type GetUserResponse = Message<"marquee.identity.v1.GetUserResponse"> & {
  * Use `create(GetUserResponseSchema)` to create a new message.
  */
 export const GetUserResponseSchema: GenMessage<GetUserResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 25);
+  messageDesc(file_marquee_identity_v1_identity, 33);
 
 /**
  * SetUserRolesRequest is the input of SetUserRoles.
@@ -757,7 +918,7 @@ export type SetUserRolesRequest = Message<"marquee.identity.v1.SetUserRolesReque
  * Use `create(SetUserRolesRequestSchema)` to create a new message.
  */
 export const SetUserRolesRequestSchema: GenMessage<SetUserRolesRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 26);
+  messageDesc(file_marquee_identity_v1_identity, 34);
 
 /**
  * SetUserRolesResponse is the output of SetUserRoles.
@@ -778,7 +939,7 @@ export type SetUserRolesResponse = Message<"marquee.identity.v1.SetUserRolesResp
  * Use `create(SetUserRolesResponseSchema)` to create a new message.
  */
 export const SetUserRolesResponseSchema: GenMessage<SetUserRolesResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 27);
+  messageDesc(file_marquee_identity_v1_identity, 35);
 
 /**
  * DisableUserRequest is the input of DisableUser.
@@ -807,7 +968,7 @@ export type DisableUserRequest = Message<"marquee.identity.v1.DisableUserRequest
  * Use `create(DisableUserRequestSchema)` to create a new message.
  */
 export const DisableUserRequestSchema: GenMessage<DisableUserRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 28);
+  messageDesc(file_marquee_identity_v1_identity, 36);
 
 /**
  * DisableUserResponse is the output of DisableUser.
@@ -828,7 +989,7 @@ export type DisableUserResponse = Message<"marquee.identity.v1.DisableUserRespon
  * Use `create(DisableUserResponseSchema)` to create a new message.
  */
 export const DisableUserResponseSchema: GenMessage<DisableUserResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 29);
+  messageDesc(file_marquee_identity_v1_identity, 37);
 
 /**
  * EnableUserRequest is the input of EnableUser.
@@ -849,7 +1010,7 @@ export type EnableUserRequest = Message<"marquee.identity.v1.EnableUserRequest">
  * Use `create(EnableUserRequestSchema)` to create a new message.
  */
 export const EnableUserRequestSchema: GenMessage<EnableUserRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 30);
+  messageDesc(file_marquee_identity_v1_identity, 38);
 
 /**
  * EnableUserResponse is the output of EnableUser.
@@ -870,7 +1031,7 @@ export type EnableUserResponse = Message<"marquee.identity.v1.EnableUserResponse
  * Use `create(EnableUserResponseSchema)` to create a new message.
  */
 export const EnableUserResponseSchema: GenMessage<EnableUserResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 31);
+  messageDesc(file_marquee_identity_v1_identity, 39);
 
 /**
  * CreatePartnerClientRequest is the input of CreatePartnerClient.
@@ -892,7 +1053,7 @@ export type CreatePartnerClientRequest = Message<"marquee.identity.v1.CreatePart
  * Use `create(CreatePartnerClientRequestSchema)` to create a new message.
  */
 export const CreatePartnerClientRequestSchema: GenMessage<CreatePartnerClientRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 32);
+  messageDesc(file_marquee_identity_v1_identity, 40);
 
 /**
  * CreatePartnerClientResponse is the output of CreatePartnerClient.
@@ -921,7 +1082,7 @@ export type CreatePartnerClientResponse = Message<"marquee.identity.v1.CreatePar
  * Use `create(CreatePartnerClientResponseSchema)` to create a new message.
  */
 export const CreatePartnerClientResponseSchema: GenMessage<CreatePartnerClientResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 33);
+  messageDesc(file_marquee_identity_v1_identity, 41);
 
 /**
  * ListPartnerClientsRequest is the input of ListPartnerClients.
@@ -958,7 +1119,7 @@ export type ListPartnerClientsRequest = Message<"marquee.identity.v1.ListPartner
  * Use `create(ListPartnerClientsRequestSchema)` to create a new message.
  */
 export const ListPartnerClientsRequestSchema: GenMessage<ListPartnerClientsRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 34);
+  messageDesc(file_marquee_identity_v1_identity, 42);
 
 /**
  * ListPartnerClientsResponse is the output of ListPartnerClients.
@@ -986,7 +1147,7 @@ export type ListPartnerClientsResponse = Message<"marquee.identity.v1.ListPartne
  * Use `create(ListPartnerClientsResponseSchema)` to create a new message.
  */
 export const ListPartnerClientsResponseSchema: GenMessage<ListPartnerClientsResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 35);
+  messageDesc(file_marquee_identity_v1_identity, 43);
 
 /**
  * RevokePartnerClientRequest is the input of RevokePartnerClient.
@@ -1007,7 +1168,7 @@ export type RevokePartnerClientRequest = Message<"marquee.identity.v1.RevokePart
  * Use `create(RevokePartnerClientRequestSchema)` to create a new message.
  */
 export const RevokePartnerClientRequestSchema: GenMessage<RevokePartnerClientRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 36);
+  messageDesc(file_marquee_identity_v1_identity, 44);
 
 /**
  * RevokePartnerClientResponse is the output of RevokePartnerClient.
@@ -1028,7 +1189,7 @@ export type RevokePartnerClientResponse = Message<"marquee.identity.v1.RevokePar
  * Use `create(RevokePartnerClientResponseSchema)` to create a new message.
  */
 export const RevokePartnerClientResponseSchema: GenMessage<RevokePartnerClientResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 37);
+  messageDesc(file_marquee_identity_v1_identity, 45);
 
 /**
  * GetJwksRequest is the input of GetJwks.
@@ -1043,7 +1204,7 @@ export type GetJwksRequest = Message<"marquee.identity.v1.GetJwksRequest"> & {
  * Use `create(GetJwksRequestSchema)` to create a new message.
  */
 export const GetJwksRequestSchema: GenMessage<GetJwksRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 38);
+  messageDesc(file_marquee_identity_v1_identity, 46);
 
 /**
  * GetJwksResponse is the output of GetJwks: a JWK Set. Its JSON form, {"keys": [...]}, is a
@@ -1065,7 +1226,7 @@ export type GetJwksResponse = Message<"marquee.identity.v1.GetJwksResponse"> & {
  * Use `create(GetJwksResponseSchema)` to create a new message.
  */
 export const GetJwksResponseSchema: GenMessage<GetJwksResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 39);
+  messageDesc(file_marquee_identity_v1_identity, 47);
 
 /**
  * IdentityService signs users and partners in and manages accounts. It issues short-lived access
@@ -1082,11 +1243,12 @@ export const GetJwksResponseSchema: GenMessage<GetJwksResponse> = /*@__PURE__*/
 export const IdentityService: GenService<{
   /**
    * Register creates a customer account with an email address and a password, and signs it in.
-   * Marquee then sends a welcome email.
+   * Marquee then sends a welcome email with a link that verifies the address (see VerifyEmail); the
+   * account is unverified until then. Roles and the verified state cannot be set here.
    *
-   * Errors: INVALID_ARGUMENT naming each bad field (email not an address, password too short or too
-   * long, display name empty or too long); ALREADY_EXISTS when an account with that email exists;
-   * RESOURCE_EXHAUSTED when rate limited.
+   * Errors: INVALID_ARGUMENT naming each bad field (email not an address, password too short, too
+   * long, too common or equal to the email, display name empty or too long); ALREADY_EXISTS when an
+   * account with that email exists; RESOURCE_EXHAUSTED when rate limited.
    *
    * @generated from rpc marquee.identity.v1.IdentityService.Register
    */
@@ -1176,8 +1338,8 @@ export const IdentityService: GenService<{
    *
    * Errors: INVALID_ARGUMENT naming current_password when it is wrong (or not empty for an account
    * without a password) and new_password when it is too short, too long or equal to the current
-   * one; UNAUTHENTICATED when not signed in; PERMISSION_DENIED when the account is disabled;
-   * RESOURCE_EXHAUSTED after too many wrong current passwords.
+   * one, too common or equal to the email; UNAUTHENTICATED when not signed in; PERMISSION_DENIED when
+   * the account is disabled; RESOURCE_EXHAUSTED after too many wrong current passwords.
    *
    * @generated from rpc marquee.identity.v1.IdentityService.ChangePassword
    */
@@ -1185,6 +1347,66 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof ChangePasswordRequestSchema;
     output: typeof ChangePasswordResponseSchema;
+  },
+  /**
+   * VerifyEmail confirms that the caller controls the email address of an account, with the one-time
+   * token from the link Marquee mailed (after Register or SendVerificationEmail). The token is
+   * consumed: a second use fails. Needs no sign-in, since the link may be opened on another device.
+   *
+   * Errors: INVALID_ARGUMENT naming token when it is empty, malformed, unknown, expired or already
+   * used (not told apart); RESOURCE_EXHAUSTED when rate limited.
+   *
+   * @generated from rpc marquee.identity.v1.IdentityService.VerifyEmail
+   */
+  verifyEmail: {
+    methodKind: "unary";
+    input: typeof VerifyEmailRequestSchema;
+    output: typeof VerifyEmailResponseSchema;
+  },
+  /**
+   * SendVerificationEmail mails the caller a new link that verifies their email address, for when the
+   * first one was lost or expired. Links sent earlier keep working until they expire.
+   *
+   * Errors: FAILED_PRECONDITION when the address is already verified; UNAUTHENTICATED when not signed
+   * in; PERMISSION_DENIED when the account is disabled; RESOURCE_EXHAUSTED after too many requests.
+   *
+   * @generated from rpc marquee.identity.v1.IdentityService.SendVerificationEmail
+   */
+  sendVerificationEmail: {
+    methodKind: "unary";
+    input: typeof SendVerificationEmailRequestSchema;
+    output: typeof SendVerificationEmailResponseSchema;
+  },
+  /**
+   * RequestPasswordReset mails a one-time link that sets a new password with ResetPassword, when an
+   * enabled account has that email address. It answers the same whether or not one has, so it cannot
+   * be used to find out who has an account.
+   *
+   * Errors: INVALID_ARGUMENT when email is empty or not an address; RESOURCE_EXHAUSTED after too many
+   * requests for the email or from the IP.
+   *
+   * @generated from rpc marquee.identity.v1.IdentityService.RequestPasswordReset
+   */
+  requestPasswordReset: {
+    methodKind: "unary";
+    input: typeof RequestPasswordResetRequestSchema;
+    output: typeof RequestPasswordResetResponseSchema;
+  },
+  /**
+   * ResetPassword sets a new password with the one-time token from RequestPasswordReset's link. The
+   * token is consumed; every refresh token of the account is revoked (signing out every device), and
+   * the email address counts as verified, since the link reached it. Sign in afterwards with Login.
+   *
+   * Errors: INVALID_ARGUMENT naming token (empty, malformed, unknown, expired or already used, not told
+   * apart) and new_password (too short, too long, too common, or equal to the email address);
+   * PERMISSION_DENIED when the account is disabled; RESOURCE_EXHAUSTED when rate limited.
+   *
+   * @generated from rpc marquee.identity.v1.IdentityService.ResetPassword
+   */
+  resetPassword: {
+    methodKind: "unary";
+    input: typeof ResetPasswordRequestSchema;
+    output: typeof ResetPasswordResponseSchema;
   },
   /**
    * IssueClientToken is the OAuth2 client-credentials grant (RFC 6749 §4.4) for partners: it

@@ -1,0 +1,62 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import {
+  type Jwk,
+  JwkSchema,
+  type TokenSet,
+  TokenSetSchema,
+  type User,
+  UserSchema,
+} from "@marquee/proto/marquee/identity/v1/resources_pb.js";
+import type { JWK } from "jose";
+import { rolesOf } from "../domain/roles.js";
+import type { UserEntity } from "../entities/user.js";
+import type { AccessToken } from "../tokens/access-tokens.js";
+import type { IssuedRefreshToken } from "./sessions.js";
+
+/**
+ * The one place rows become proto messages. A user's message is built field by field from what the
+ * contract shows, so nothing secret (the password hash, sessions, link tokens) can ride along with a row.
+ */
+export function userMessage(row: UserEntity): User {
+  return create(UserSchema, {
+    id: row.id,
+    email: row.email,
+    displayName: row.displayName,
+    phoneNumber: row.phoneNumber,
+    roles: rolesOf(row.roles),
+    createTime: timestampFromDate(row.createTime),
+    updateTime: timestampFromDate(row.updateTime),
+    disabled: row.disableTime != null,
+    ...(row.disableTime != null ? { disableTime: timestampFromDate(row.disableTime) } : {}),
+    passwordSet: row.passwordHash != null,
+    socialLinks: [],
+    ...(row.lastLoginTime != null ? { lastLoginTime: timestampFromDate(row.lastLoginTime) } : {}),
+    emailVerified: row.emailVerifyTime != null,
+  });
+}
+
+/** A user's tokens, as the OAuth2 token response has them (RFC 6749 §5.1). */
+export function tokenSetMessage(access: AccessToken, refresh: IssuedRefreshToken): TokenSet {
+  return create(TokenSetSchema, {
+    accessToken: access.token,
+    tokenType: "Bearer",
+    expireTime: timestampFromDate(access.expireTime),
+    refreshToken: refresh.token,
+    refreshExpireTime: timestampFromDate(refresh.expireTime),
+    scope: "",
+  });
+}
+
+/** A public key as GetJwks lists it: the JWK members the contract names, and never `d`. */
+export function jwkMessage(key: JWK): Jwk {
+  return create(JwkSchema, {
+    kid: key.kid ?? "",
+    kty: key.kty ?? "",
+    crv: key.crv ?? "",
+    x: key.x ?? "",
+    y: key.y ?? "",
+    alg: key.alg ?? "",
+    use: key.use ?? "",
+  });
+}

@@ -1,0 +1,142 @@
+import { randomBytes } from "node:crypto";
+import { type CallOptions, type Client, createClient } from "@connectrpc/connect";
+import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import type { MeshClient } from "@marquee/mesh";
+import { startService, type TestService, testKeys, useStarted } from "@marquee/mesh/testing";
+import { IdentityInternalService } from "@marquee/proto/marquee/identity/v1/identity_internal_pb.js";
+import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
+import type { TokenSet, User } from "@marquee/proto/marquee/identity/v1/resources_pb.js";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { UserEntity } from "../../src/entities/user.js";
+import type { Identity } from "../../src/identity.js";
+import { identity } from "../../src/manifest.js";
+import { type MailSink, startMailSink } from "./mail-sink.js";
+
+export { type MailSink, type ReceivedMail, startMailSink, tokenOfLink } from "./mail-sink.js";
+
+/** How a test's identity differs from the defaults: its variables (`LOGIN_FAILURES_PER_ACCOUNT: "3"`). */
+export interface IdentityTestOptions {
+  readonly settings?: Readonly<Record<string, string>>;
+}
+
+/** A real identity service over gRPC and PostgreSQL, mailing to a real SMTP sink. */
+export interface TestIdentity {
+  readonly service: TestService<typeof identity.settings, typeof identity.upstreams, Identity>;
+  /**
+   * IdentityService over plain gRPC (connect-node), so a call can carry the headers the BFF would set
+   * (`x-forwarded-for`) beside its token: see {@link as}.
+   */
+  readonly client: Client<typeof IdentityService>;
+  /** IdentityInternalService as another Marquee service calls it (its service token). */
+  readonly internal: MeshClient<typeof IdentityInternalService>;
+  readonly mail: MailSink;
+  /** The JWKS file test servers verify with, where identity publishes its keys (`JWKS_FILE`). */
+  readonly jwksPath: string;
+  readonly deps: Identity;
+  /** An entity manager of the service's schema, for reading rows as stored. */
+  db(): EntityManager;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a mail sink and identity sending to it. Identity publishes its keys into the test keys' JWKS
+ * file (its `JWKS_FILE`), which every server a test starts verifies with, beside the test key: so its
+ * servers — identity's own included — accept identity's tokens and `@marquee/mesh/testing`'s alike.
+ */
+export async function startIdentity(options: IdentityTestOptions = {}): Promise<TestIdentity> {
+  const mail = await startMailSink();
+  const { jwksPath } = await testKeys();
+  let service: TestIdentity["service"];
+  try {
+    service = await startService(identity, {
+      settings: { JWKS_FILE: jwksPath, SMTP_URL: mail.url, APP_URL: "http://marquee.test/app", ...options.settings },
+    });
+  } catch (error) {
+    await mail.close();
+    throw error;
+  }
+  const baseUrl = `http://${service.address}`;
+  const sessions = new Http2SessionManager(baseUrl);
+  const client = createClient(IdentityService, createGrpcTransport({ baseUrl, sessionManager: sessions }));
+  const internal = await service.client(IdentityInternalService, { serviceName: "bff" });
+  return {
+    service,
+    client,
+    internal,
+    mail,
+    jwksPath,
+    deps: service.deps,
+    db: () => service.deps.orm.em.fork(),
+    async close() {
+      sessions.abort();
+      await service.close();
+      await mail.close();
+    },
+  };
+}
+
+/** `startIdentity` around the tests of the calling `describe`. */
+export function useIdentity(options: IdentityTestOptions = {}): TestIdentity {
+  return useStarted("identity", () => startIdentity(options));
+}
+
+/**
+ * Call options of a caller: its bearer token and, as the BFF sets it, the client IP in `x-forwarded-for`.
+ * `as({})` is an anonymous caller without an IP.
+ */
+export function as(caller: { readonly token?: string; readonly ip?: string }): CallOptions {
+  const headers: Record<string, string> = {};
+  if (caller.token !== undefined) headers.authorization = `Bearer ${caller.token}`;
+  if (caller.ip !== undefined) headers["x-forwarded-for"] = caller.ip;
+  return { headers, timeoutMs: 20_000 };
+}
+
+/** A random address no other test uses. */
+export function newEmail(name = "user"): string {
+  return `${name}-${randomBytes(4).toString("hex")}@example.com`;
+}
+
+/** A password the policy accepts. */
+export const goodPassword = "correct horse battery";
+
+/** A registered account: its address, password, account and tokens. */
+export interface Account {
+  readonly email: string;
+  readonly password: string;
+  readonly user: User;
+  readonly tokens: TokenSet;
+  /** The account's access token. */
+  readonly token: string;
+}
+
+/** Registers a new account (a random address unless given). */
+export async function register(
+  env: TestIdentity,
+  fields: { email?: string; password?: string; displayName?: string; ip?: string } = {},
+): Promise<Account> {
+  const email = fields.email ?? newEmail();
+  const password = fields.password ?? goodPassword;
+  const { user, tokens } = await env.client.register(
+    { email, password, displayName: fields.displayName ?? "Test User" },
+    as({ ...(fields.ip === undefined ? {} : { ip: fields.ip }) }),
+  );
+  if (user === undefined || tokens === undefined) throw new Error("Register answered without user or tokens");
+  return { email, password, user, tokens, token: tokens.accessToken };
+}
+
+/**
+ * Gives a user roles straight in the database, as seeding does: the first admin cannot be made through
+ * an RPC. Tokens issued before keep the old roles; sign in again for new ones.
+ */
+export async function grantRoles(env: TestIdentity, userId: string, roles: readonly string[]): Promise<void> {
+  await env.db().nativeUpdate(UserEntity, { id: userId }, { roles: ["customer", ...roles] });
+}
+
+/** A new account with the admin role, signed in after the grant so its token carries it. */
+export async function registerAdmin(env: TestIdentity): Promise<Account> {
+  const account = await register(env, { email: newEmail("admin") });
+  await grantRoles(env, account.user.id, ["organizer", "admin"]);
+  const { user, tokens } = await env.client.login({ email: account.email, password: account.password });
+  if (user === undefined || tokens === undefined) throw new Error("Login answered without user or tokens");
+  return { ...account, user, tokens, token: tokens.accessToken };
+}
