@@ -50,9 +50,16 @@ export const inventory = defineService({
   compose({ config, log, orm, redis, upstreams, replica }) {
     // Seat state may live in a Redis Cluster (one shard per hot event); the event bus stays on REDIS_URL.
     // Auto-pipelining sends the hold scripts of one event-loop tick in one write: in an on-sale burst that
-    // is most of ioredis's cost per hold. Scripts lost in a Redis restart are reloaded on NOSCRIPT.
+    // is most of ioredis's cost per hold. Scripts lost in a Redis restart are reloaded on NOSCRIPT. On a
+    // cluster the scripts stay out of it: ioredis picks an auto-pipeline's node by the first argument,
+    // which for EVALSHA is the script's sha, not a key, so holds of events on different masters landed in
+    // one pipeline and failed ("All keys in the pipeline should belong to the same slots allocation
+    // group", redis/ioredis#2109).
     const seats = config.REDIS_CLUSTER_NODES
-      ? new Cluster(clusterNodes(config.REDIS_CLUSTER_NODES), { enableAutoPipelining: true })
+      ? new Cluster(clusterNodes(config.REDIS_CLUSTER_NODES), {
+          enableAutoPipelining: true,
+          autoPipeliningIgnoredCommands: ["evalsha", "eval"],
+        })
       : new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableAutoPipelining: true });
     seats.on("error", (error: Error) => log.warn({ err: error }, "redis (seat state) connection failed"));
     const feed = new AvailabilityFeed(seats, log, { coalesceMs: config.FEED_COALESCE_MS });

@@ -360,7 +360,10 @@ describe("createTokenVerifier", () => {
     });
 
     it("rejects every forged token with UNAUTHENTICATED", async () => {
-      published = [(JSON.parse(readFileSync((await testKeys()).jwksPath, "utf8")) as { keys: unknown[] }).keys[0]];
+      // The test key only: identity's tests publish their own keys into the same file.
+      const { jwksPath, signingKey } = await testKeys();
+      const { keys } = JSON.parse(readFileSync(jwksPath, "utf8")) as { keys: { kid?: string }[] };
+      published = keys.filter((key) => key.kid === signingKey.kid);
       const urlVerifier = createTokenVerifier({ jwksUrl: url, refreshCooldownMs: 0 });
       for (const token of Object.values(await forgedTokens())) {
         expect((await rejection(urlVerifier.verify(token))).code).to.equal(Code.Unauthenticated);
