@@ -2,10 +2,15 @@
  * `npm run bench -- <name>`: runs one benchmark by name, or every one with `all` (the default). Each
  * starts its own stack, writes `bench/results/<name>.json` and rewrites its section of bench/README.md.
  */
+import { runCheckout } from "./checkout.js";
 import { runFuzzBench } from "./fuzz.js";
 import { runHolds } from "./holds.js";
 
-const benchmarks: Readonly<Record<string, () => Promise<void>>> = { holds: runHolds, fuzz: runFuzzBench };
+const benchmarks: Readonly<Record<string, () => Promise<void>>> = {
+  holds: runHolds,
+  checkout: runCheckout,
+  fuzz: runFuzzBench,
+};
 
 const requested = process.argv[2] ?? "all";
 const names = requested === "all" ? Object.keys(benchmarks) : [requested];
