@@ -117,6 +117,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       } catch (err) {
         throw toConnectError(err);
       }
+      // jose checks `iat` only against a maximum token age; a token issued in the future is one its
+      // issuer's clock did not sign, or one minted to outlive the lifetimes identity gives.
+      if ((payload.iat ?? 0) > now() / 1000 + clockToleranceSec) {
+        throw unauthenticated("token is issued in the future");
+      }
       const principal = principalOf(payload, token);
       if (verifiedCacheMs > 0) {
         if (verified.size >= verifiedCacheSize) verified.delete(verified.keys().next().value as string);

@@ -124,6 +124,7 @@ export type ForgedTokenAttack =
   | "malformed"
   | "expired"
   | "notYetValid"
+  | "issuedInTheFuture"
   | "noExpiry"
   | "wrongSignature"
   | "algNone"
@@ -161,6 +162,7 @@ export async function forgedTokens(): Promise<Readonly<Record<ForgedTokenAttack,
     malformed: "not-a-jwt",
     expired: await sign(privateKey, es256, { ...claims(customer), iat: now - 600, exp: now - 300 }),
     notYetValid: await sign(privateKey, es256, claims({ ...customer, notBeforeSec: 300 })),
+    issuedInTheFuture: await sign(privateKey, es256, { ...claims(customer), iat: now + 600, exp: now + 900 }),
     noExpiry: await sign(privateKey, es256, withoutExp),
     wrongSignature: await sign(other.privateKey, es256, claims(customer)),
     algNone: unsigned({ alg: "none", kid, typ: "JWT" }, claims(customer)),

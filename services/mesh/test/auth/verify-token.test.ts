@@ -42,6 +42,7 @@ const attacks: Record<ForgedTokenAttack, string> = {
   malformed: "is not a JWT at all",
   expired: "has expired",
   notYetValid: "is not yet valid",
+  issuedInTheFuture: "was issued ten minutes in the future (iat ahead, no nbf)",
   noExpiry: "has no expiry",
   wrongSignature: "is signed by another key under the same kid",
   algNone: "is unsigned (alg none)",
