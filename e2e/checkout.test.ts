@@ -4,13 +4,16 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Client, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
-import { mintDevToken } from "@marquee/mesh";
+import { Code, createClient as createMeshClient, mintDevToken } from "@marquee/mesh";
+import { codeOf, waitFor } from "@marquee/mesh/testing";
+import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
 import { InventoryService, SeatState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { OrderFailureReason, OrderState } from "@marquee/proto/marquee/ordering/v1/order_pb.js";
 import { OrderingService } from "@marquee/proto/marquee/ordering/v1/ordering_pb.js";
 import { TicketValidity } from "@marquee/proto/marquee/ordering/v1/ticket_pb.js";
+import { fixedPorts } from "@marquee/scripts/ports";
 import { repoRoot, type Stack, startStack } from "@marquee/scripts/stack";
 import { expect } from "chai";
 import { postJson } from "./support/connect-json.js";
@@ -202,6 +205,78 @@ describe("checkout through the BFF on the launcher's stack (issue #21)", functio
     }
     throw new Error(`no mail to ${email} reached the sink within 10 s`);
   }
+
+  it("shuts a disabled user's live token out within seconds, at the BFF and at a service's own port, and lets it back once enabled (issue #22)", async () => {
+    const email = `dina-${randomUUID().slice(0, 8)}@example.test`;
+    const { user, tokens } = await identity.register({
+      email,
+      password: "a ticket for the seaside",
+      displayName: "Dina",
+    });
+    const token = tokens?.accessToken ?? "";
+    const userId = user?.id ?? "";
+    const addressOf = (name: string) => stack.services.find((service) => service.name === name)?.address ?? "";
+    // Straight to the processes `serve` runs, past the BFF: each polls identity itself.
+    const orderingDirect = createMeshClient(OrderingService, { address: addressOf("ordering"), timeoutMs: 10_000 });
+    const catalogInternal = createMeshClient(CatalogInternalService, { address: addressOf("catalog") });
+    try {
+      // Every process but identity polls the list: each shows a fresh one on its /metrics.
+      const metricsPorts = [
+        ...stack.services.filter((service) => service.name !== "identity").map((service) => service.metricsPort),
+        fixedPorts.bffMetrics + portOffset,
+      ];
+      for (const port of metricsPorts) {
+        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        const age = Number(metrics.match(/^marquee_revoked_subjects_age_seconds (\S+)$/m)?.[1]);
+        expect(age, `the revoked-subjects list's age on :${port}`).to.be.below(10);
+      }
+      expect((await ordering.listMyOrders({}, bearer(token))).orders).to.deep.equal([]);
+      expect((await orderingDirect.listMyOrders({}, { token })).orders).to.deep.equal([]);
+
+      // The demo admin is a real admin now: its identity token disables the account through the BFF.
+      await identity.disableUser({ userId, reason: "e2e: shut out" }, bearer(stack.tokens.admin));
+      const disabledAt = Date.now();
+      // Each process polls on its own clock, so each is waited for: through the BFF to ordering and to
+      // inventory, and at ordering's own port.
+      const refused = (what: string, call: () => Promise<unknown>) =>
+        waitFor(what, async () => (await codeOf(call())) === Code.Unauthenticated, {
+          timeoutMs: 10_000,
+          intervalMs: 100,
+        });
+      await refused("ListMyOrders through the BFF refused", () => ordering.listMyOrders({}, bearer(token)));
+      await refused("HoldSeats through the BFF refused", () =>
+        inventory.holdSeats({ eventId: randomUUID(), seatIds: ["stalls:A-1"] }, bearer(token)),
+      );
+      await refused("ListMyOrders at ordering's own port refused", () => orderingDirect.listMyOrders({}, { token }));
+      // The launcher's poll interval is 2 s: a poll or two, not the token's hour.
+      expect(Date.now() - disabledAt, "refused everywhere within seconds").to.be.below(6000);
+
+      // Nobody else is affected: another user, and a service's own token.
+      expect((await ordering.listMyOrders({}, bearer(stack.tokens.customer))).orders).to.be.an("array");
+      const eventId = await publishedConcert();
+      const signingKey = JSON.parse(readFileSync(join(dataDir, "keys", "signing-key.json"), "utf8"));
+      const serviceToken = await mintDevToken(signingKey, { sub: "svc:ordering" });
+      expect((await catalogInternal.getHoldPolicy({ eventId }, { token: serviceToken })).eventId).to.equal(eventId);
+
+      await identity.enableUser({ userId }, bearer(stack.tokens.admin));
+      const accepted = (call: Promise<unknown>) =>
+        call.then(
+          () => true,
+          () => false,
+        );
+      await waitFor("the BFF accepting the token again", () => accepted(ordering.listMyOrders({}, bearer(token))), {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+      });
+      await waitFor("ordering accepting it again", () => accepted(orderingDirect.listMyOrders({}, { token })), {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+      });
+    } finally {
+      orderingDirect.close();
+      catalogInternal.close();
+    }
+  });
 
   it("refuses, over Connect JSON, an order without a card token or buyer, naming each field", async () => {
     const buyer = await newUser(["customer"]);

@@ -43,6 +43,15 @@ export const config = loadConfigOrExit("bff", {
   PORT: port("the one port for browsers (HTTP/1.1) and gRPC clients (h2c)", 8080),
   METRICS_PORT: port("Prometheus /metrics", 9480),
   AUTH_JWKS_URL: string("identity's JWKS: an https URL, or a file path in development"),
+  AUTH_SIGNING_KEY_FILE: string(
+    "ES256 private JWK the BFF signs its service token (sub svc:bff) with, for the revoked-subjects poll; needed with IDENTITY_ADDR",
+    "",
+  ),
+  REVOCATION_POLL_INTERVAL_MS: integer(
+    "pause between two polls of identity's revoked-subjects list (at IDENTITY_ADDR): how soon a disabled user's tokens are refused",
+    2000,
+    { min: 100, max: 60_000 },
+  ),
   MAX_REQUEST_BYTES: integer("largest request message accepted, in bytes", 1024 * 1024, { min: 1024 }),
   REQUEST_TIMEOUT_MS: integer("longest a unary call may take; a caller's shorter deadline wins", 10_000, {
     min: 100,

@@ -1,17 +1,43 @@
 import "@marquee/mesh/telemetry";
-import { createLogger, startMetricsServer, stopGracefullyOnSignals } from "@marquee/mesh";
+import {
+  createLogger,
+  createServiceTokenMinter,
+  readSigningKey,
+  startMetricsServer,
+  stopGracefullyOnSignals,
+} from "@marquee/mesh";
+import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
 import { config, publicServices, upstreamAddressOf } from "./config.js";
-import { startGateway } from "./gateway/index.js";
+import { type GatewayOptions, startGateway } from "./gateway/index.js";
 
 /** How long in-flight calls may take to finish on SIGTERM; keep the chart's grace period longer. */
 const drainMs = 10_000;
 
 const log = createLogger("bff");
+
+/** With identity's address, the BFF polls its revoked-subjects list, calling as `svc:bff`. */
+async function revocationOf(identityAddress: string): Promise<GatewayOptions["revocation"]> {
+  if (identityAddress === "") return undefined;
+  if (config.AUTH_SIGNING_KEY_FILE === "") {
+    throw new Error(
+      "IDENTITY_ADDR is set but AUTH_SIGNING_KEY_FILE is not: the revoked-subjects poll calls identity with the BFF's service token",
+    );
+  }
+  const minter = createServiceTokenMinter({
+    service: "bff",
+    signingKey: await readSigningKey(config.AUTH_SIGNING_KEY_FILE),
+  });
+  return { identityAddress, serviceToken: () => minter.token(), intervalMs: config.REVOCATION_POLL_INTERVAL_MS };
+}
+
+// IDENTITY_ADDR: the address the BFF forwards IdentityService to is also where it polls the list.
+const revocation = await revocationOf(upstreamAddressOf(IdentityService) ?? "");
 const metrics = await startMetricsServer(config.METRICS_PORT);
 const gateway = await startGateway({
   services: publicServices,
   addressOf: upstreamAddressOf,
   jwksUrl: config.AUTH_JWKS_URL,
+  ...(revocation ? { revocation } : {}),
   log,
   port: config.PORT,
   maxRequestBytes: config.MAX_REQUEST_BYTES,

@@ -1,7 +1,7 @@
 /**
  * The local stack as a library: `startStack()` starts what `npm start` starts — PostgreSQL, Redis, the
- * development keys, migrations, every service that exists, demo data — and returns its addresses, demo
- * tokens and `stop()`. End-to-end tests start exactly this.
+ * development keys, migrations, every service that exists, the demo accounts, demo data — and returns its
+ * addresses, the demo accounts' tokens and `stop()`. End-to-end tests start exactly this.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -9,7 +9,7 @@ import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient, ensureDevKeys, mintDevToken, type ServiceDeclaration, upstreamVariableOf } from "@marquee/mesh";
+import { createClient, ensureDevKeys, type ServiceDeclaration, upstreamVariableOf } from "@marquee/mesh";
 import {
   ensureRedisServer,
   type LocalPostgres,
@@ -20,17 +20,19 @@ import {
   startMailSink,
 } from "@marquee/mesh/local";
 import { Health, HealthCheckResponse_ServingStatus } from "@marquee/proto/health/v1/health_pb.js";
+import { type DemoAccount, type DemoRole, signInDemoAccounts } from "./demo-accounts.js";
 import { loadDemoData } from "./demo-data.js";
 import { fixedPorts, serviceNamed, services as stackServices } from "./ports.js";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
-/** The fixed ids of the demo accounts, until the identity service has real ones. */
-export const demoUsers = {
-  organizer: "00000000-0000-4000-8000-0000000000d1",
-  customer: "00000000-0000-4000-8000-0000000000c1",
-  admin: "00000000-0000-4000-8000-0000000000a1",
-} as const;
+export { demoAccounts, demoPassword } from "./demo-accounts.js";
+
+/**
+ * How long identity's access tokens live in the local stack: its longest (an hour), not its 15-minute
+ * default, so the demo tokens `npm start` prints stay useful for a while. `ACCESS_TOKEN_TTL_S` overrides.
+ */
+const localAccessTokenTtlS = "3600";
 
 export interface StackOptions {
   /** Where PostgreSQL, Redis, keys and logs live. @default `<repo>/.data` (or `MARQUEE_DATA_DIR`) */
@@ -62,8 +64,13 @@ export interface Stack {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly services: readonly RunningService[];
-  /** Demo bearer tokens, signed with the development key. */
+  /**
+   * The demo accounts' access tokens, issued by identity (an hour in the local stack): the organizer owns
+   * the demo data. Tests that need other users mint their own with the development key.
+   */
   readonly tokens: { readonly organizer: string; readonly customer: string; readonly admin: string };
+  /** The demo accounts: real identity accounts, their e-mail, password, user id and session. */
+  readonly demoAccounts: Readonly<Record<DemoRole, DemoAccount>>;
   /** What demo data loading did: loaded now, or found from an earlier run. */
   readonly demoData: string;
   /** Resolves with the name and exit code of the first process that dies while the stack runs. */
@@ -178,7 +185,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const localWiring: Readonly<Record<string, NodeJS.ProcessEnv>> = {
       payment: { GATEWAY_URL: gatewayUrl, WEBHOOK_PORT: String(webhookPort) },
       // Identity adds its signing keys to the development JWKS file every process verifies with.
-      identity: { JWKS_FILE: keys.jwksPath, SMTP_URL: sink.url, APP_URL: bffUrl },
+      identity: {
+        JWKS_FILE: keys.jwksPath,
+        SMTP_URL: sink.url,
+        APP_URL: bffUrl,
+        ACCESS_TOKEN_TTL_S: process.env.ACCESS_TOKEN_TTL_S ?? localAccessTokenTtlS,
+      },
     };
     const serviceEnvironment = (service: ServiceDeclaration) => ({
       ...environment(
@@ -187,6 +199,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         service.ports.metrics + offset,
         Object.fromEntries(Object.keys(service.upstreams).map((upstream) => [upstream, addressOf(upstream)])),
       ),
+      // Every service polls identity's revoked-subjects list (a disabled user refused within seconds);
+      // identity itself needs not: it reads the account on every signed-in call.
+      ...(service.name === "identity" ? {} : { IDENTITY_ADDR: addressOf("identity") }),
       ...localWiring[service.name],
     });
 
@@ -231,11 +246,38 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       say(`${service.name} serving on ${address} (metrics :${metricsPort})`);
     }
 
+    // Real accounts, once identity serves: registered, verified and given their roles on a first start,
+    // signed in on the next.
+    const identityService = serviceNamed("identity");
+    const accounts = await signInDemoAccounts({
+      identityAddress: addressOf("identity"),
+      mail: sink,
+      grantRole: async (email, role) => {
+        const logFile = join(logDir, "identity-grant-role.log");
+        const grant = tsx(
+          join("services", "identity", "src", "grant-role.ts"),
+          { ...serviceEnvironment(identityService), LOG_LEVEL: "warn" },
+          logFile,
+          [email, role],
+        );
+        const [code] = (await once(grant, "exit")) as [number | null];
+        if (code !== 0) throw new Error(`grant-role ${email} ${role} failed (exit ${code}); see ${logFile}`);
+        say(`granted ${role} to ${email} (npm run -w @marquee/identity grant-role)`);
+      },
+      say,
+    });
+    const tokens = {
+      organizer: accounts.organizer.tokens.accessToken,
+      customer: accounts.customer.tokens.accessToken,
+      admin: accounts.admin.tokens.accessToken,
+    };
+
     let servedBffUrl: string | undefined;
     if (existsSync(join(repoRoot, "bff", "src", "server.ts"))) {
       const port = fixedPorts.bff + offset;
       const logFile = join(logDir, "bff.log");
-      // The BFF forwards to every service that runs: CATALOG_ADDR and so on.
+      // The BFF forwards to every service that runs: CATALOG_ADDR and so on; IDENTITY_ADDR is also where
+      // it polls the revoked-subjects list, with its service token (AUTH_SIGNING_KEY_FILE).
       const env = environment(
         "bff",
         port,
@@ -248,11 +290,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       say(`BFF serving on ${bffUrl} (Connect, gRPC-Web, gRPC; metrics :${fixedPorts.bffMetrics + offset})`);
     }
 
-    const tokens = {
-      organizer: await mintDevToken(keys.signingKey, { sub: demoUsers.organizer, roles: ["customer", "organizer"] }),
-      customer: await mintDevToken(keys.signingKey, { sub: demoUsers.customer, roles: ["customer"] }),
-      admin: await mintDevToken(keys.signingKey, { sub: demoUsers.admin, roles: ["customer", "organizer", "admin"] }),
-    };
     const catalog = services.find((s) => s.name === "catalog");
     const demoData = catalog ? await loadDemoData(catalog.address, tokens.organizer, say) : "no catalog service yet";
 
@@ -265,6 +302,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       redisUrl,
       services,
       tokens,
+      demoAccounts: accounts,
       demoData,
       died,
       stop,
@@ -283,9 +321,9 @@ function mailFileName(mail: ReceivedMail): string {
 }
 
 /** Runs a TypeScript entry point with this Node (24) through tsx, its output appended to `logFile`. */
-function tsx(entry: string, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+function tsx(entry: string, env: NodeJS.ProcessEnv, logFile: string, args: readonly string[] = []): ChildProcess {
   const log = createWriteStream(logFile, { flags: "a" });
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
     cwd: repoRoot,
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -3,7 +3,8 @@
  */
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
-import { repoRoot, startStack } from "./stack.js";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { demoPassword, repoRoot, startStack } from "./stack.js";
 import { toolsBin } from "./tools.js";
 
 const say = (line: string) => process.stdout.write(`  ${line}\n`);
@@ -19,6 +20,9 @@ try {
 
 const grpcurl = existsSync(join(toolsBin, "grpcurl")) ? relative(process.cwd(), join(toolsBin, "grpcurl")) : "grpcurl";
 const catalog = stack.services.find((s) => s.name === "catalog");
+const identity = stack.services.find((s) => s.name === "identity");
+const tokensExpire = stack.demoAccounts.customer.tokens.expireTime;
+const tokensUntil = tokensExpire ? timestampDate(tokensExpire).toTimeString().slice(0, 5) : "their expiry";
 const lines = [
   "",
   `Ready. ${stack.demoData}.`,
@@ -42,7 +46,13 @@ const lines = [
   `    a card token: curl -s -H 'content-type: application/json' -d '{"card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}}' ${stack.paymentGatewayUrl}/v1/tokens`,
   ...(grpcurl === "grpcurl" ? ["  (no grpcurl? `npm run tools -- grpcurl` builds it into .tools/bin)"] : []),
   "",
-  "  Demo bearer tokens (12 h; add -H 'authorization: Bearer <token>'):",
+  `  Demo accounts (real identity accounts, verified; password for each: ${demoPassword}):`,
+  `    organizer  ${stack.demoAccounts.organizer.email}   (owns the demo data)`,
+  `    customer   ${stack.demoAccounts.customer.email}`,
+  `    admin      ${stack.demoAccounts.admin.email}`,
+  `  A fresh token: ${grpcurl} -plaintext -d '{"email": "${stack.demoAccounts.customer.email}", "password": "${demoPassword}"}' ${stack.bffUrl ? new URL(stack.bffUrl).host : (identity?.address ?? "")} marquee.identity.v1.IdentityService/Login`,
+  "",
+  `  Their access tokens, signed by identity, valid until ${tokensUntil} (an hour: the launcher's ACCESS_TOKEN_TTL_S; add -H 'authorization: Bearer <token>'):`,
   `    organizer  ${stack.tokens.organizer}`,
   `    customer   ${stack.tokens.customer}`,
   `    admin      ${stack.tokens.admin}`,

@@ -100,10 +100,82 @@ describe("npm start (scripts/src/start.ts)", function () {
     return JSON.parse(out);
   }
 
+  /** The demo accounts and password `npm start` printed. */
+  function printedAccounts(output: string[]): { password: string; emails: Record<string, string> } {
+    const text = output.join("\n");
+    const password = text.match(/password for each: (.+)\):/)?.[1] ?? "";
+    const emails = Object.fromEntries(
+      ["organizer", "customer", "admin"].map((role) => [
+        role,
+        text.match(new RegExp(`^ +${role} +(\\S+@\\S+)`, "m"))?.[1] ?? "",
+      ]),
+    );
+    return { password, emails };
+  }
+
+  /** Signs in through the BFF with grpcurl, as the printed Login line does. */
+  function login(
+    email: string,
+    password: string,
+  ): { user: { id: string; roles?: string[]; emailVerified?: boolean }; tokens: { accessToken: string } } {
+    const out = execFileSync(
+      grpcurl,
+      [
+        "-plaintext",
+        "-d",
+        JSON.stringify({ email, password }),
+        `127.0.0.1:${bffPort}`,
+        "marquee.identity.v1.IdentityService/Login",
+      ],
+      { encoding: "utf8" },
+    );
+    return JSON.parse(out);
+  }
+
+  /** The printed demo accounts sign in with the printed password, verified and with their roles. */
+  function expectDemoAccountsSignIn(output: string[]): void {
+    const { password, emails } = printedAccounts(output);
+    expect(password, "the password is printed").to.not.equal("");
+    const roles = Object.fromEntries(
+      Object.entries(emails).map(([role, email]) => {
+        expect(email, `the ${role}'s e-mail is printed`).to.include("@");
+        const { user, tokens } = login(email, password);
+        expect(user.emailVerified, `${email} is verified`).to.equal(true);
+        expect(tokens.accessToken).to.match(/^ey/);
+        return [role, user.roles];
+      }),
+    );
+    expect(roles).to.deep.equal({
+      organizer: ["ROLE_CUSTOMER", "ROLE_ORGANIZER"],
+      customer: ["ROLE_CUSTOMER"],
+      admin: ["ROLE_CUSTOMER", "ROLE_ADMIN"],
+    });
+    expect(output.join("\n")).to.include("marquee.identity.v1.IdentityService/Login");
+  }
+
   it("starts the stack with demo data that grpcurl lists, and Ctrl-C leaves no process behind", async () => {
     const { launcher, output } = await launch(dataDir, portOffset);
     running = launcher;
     expect(output.join("\n")).to.include("demo data loaded");
+    expectDemoAccountsSignIn(output);
+    // The demo data belongs to the real organizer account: its own fresh token lists it as theirs.
+    const { password, emails } = printedAccounts(output);
+    const mine = JSON.parse(
+      execFileSync(
+        grpcurl,
+        [
+          "-plaintext",
+          "-H",
+          `authorization: Bearer ${login(emails.organizer ?? "", password).tokens.accessToken}`,
+          "-d",
+          '{"page_size": 100}',
+          `127.0.0.1:${bffPort}`,
+          "marquee.catalog.v1.CatalogService/ListMyEvents",
+        ],
+        { encoding: "utf8" },
+      ),
+    ) as { events?: unknown[] };
+    expect(mine.events?.length ?? 0).to.be.greaterThan(3);
 
     const services = execFileSync(grpcurl, ["-plaintext", `127.0.0.1:${catalogPort}`, "list"], { encoding: "utf8" });
     // A service's own port lists its internal service too (for operators inside the cluster); the BFF's does not.
@@ -148,6 +220,9 @@ describe("npm start (scripts/src/start.ts)", function () {
     running = launcher;
     expect(output.join("\n")).to.include("demo data already loaded");
     expect(listEvents().events.filter((event) => event.category === "CATEGORY_BUS")).to.have.length(1);
+    // The same accounts, signed in again rather than registered.
+    expect(output.join("\n")).to.not.include("registered and verified");
+    expectDemoAccountsSignIn(output);
     expect(await stopWithCtrlC(launcher)).to.equal(0);
   });
 });

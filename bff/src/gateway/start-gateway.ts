@@ -1,6 +1,6 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
-import { createTokenVerifier, type Logger } from "@marquee/mesh";
+import { createTokenVerifier, type Logger, refusingRevoked, watchIdentityRevocations } from "@marquee/mesh";
 import { peerAddressKey } from "./call-values.js";
 import { addressVariableOf, isInternalService } from "./contract.js";
 import { corsPolicy } from "./cors.js";
@@ -24,6 +24,17 @@ export interface GatewayOptions {
   readonly addressOf: (service: DescService) => string | undefined;
   /** `AUTH_JWKS_URL`: an https URL, or a file path in development. */
   readonly jwksUrl: string;
+  /**
+   * Identity's revoked-subjects list (IdentityInternalService.GetRevokedSubjects at `IDENTITY_ADDR`, called
+   * with the BFF's service token), polled every `intervalMs` so a disabled user's tokens are refused
+   * within seconds, before any upstream sees them. Undefined: a token is refused only at its expiry.
+   */
+  readonly revocation?: {
+    readonly identityAddress: string;
+    readonly serviceToken: () => Promise<string>;
+    /** @default 2000 */
+    readonly intervalMs?: number;
+  };
   readonly log: Logger;
   /** 0 picks a free port. */
   readonly port: number;
@@ -66,7 +77,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...options.clientOptions,
   });
   const served = upstreams.map((upstream) => upstream.service);
-  const verifier = createTokenVerifier({ jwksUrl: options.jwksUrl });
+  const revocations = options.revocation ? await watchIdentityRevocations({ ...options.revocation, log }) : undefined;
+  const jwksVerifier = createTokenVerifier({ jwksUrl: options.jwksUrl });
+  const verifier = revocations ? refusingRevoked(jwksVerifier, revocations) : jwksVerifier;
   const shutdown = new AbortController();
 
   const rpcs = rpcHandler({
@@ -91,7 +104,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     rpcs(request, response);
   };
 
-  const listener = await listen(handler, options.port, options.host);
+  const listener = await listen(handler, options.port, options.host).catch(async (error: unknown) => {
+    await revocations?.stop();
+    throw error;
+  });
   const notServed = options.services.filter((s) => !isInternalService(s) && !served.includes(s));
   log.info(
     {
@@ -112,6 +128,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         await listener.close(drainMs, () =>
           shutdown.abort(new ConnectError("the BFF is shutting down", Code.Unavailable)),
         );
+        await revocations?.stop();
         for (const upstream of upstreams) upstream.close();
       })();
       return stopping;

@@ -3,6 +3,16 @@
  */
 export { Audience, accessOf, authorize } from "./access.js";
 export { ensureDevKeys, mintDevToken } from "./auth/dev-keys.js";
+export {
+  type IdentityRevocationOptions,
+  identityRevokedSubjects,
+  type RevokedSubjectsSource,
+  type RevokedSubjectsWatcher,
+  type RevokedSubjectsWatcherOptions,
+  refusingRevoked,
+  watchIdentityRevocations,
+  watchRevokedSubjects,
+} from "./auth/revoked-subjects.js";
 export { createServiceTokenMinter, type ServiceTokenMinter } from "./auth/service-token.js";
 export { readSigningKey } from "./auth/signing-key.js";
 export { bearerToken, createTokenVerifier, type TokenVerifier } from "./auth/verify-token.js";

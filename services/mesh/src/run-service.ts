@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from "node:http";
-import { createTokenVerifier } from "./auth/verify-token.js";
+import { createTokenVerifier, type TokenVerifier } from "./auth/verify-token.js";
 import type { ReadinessProbe } from "./health.js";
 import type { Logger } from "./logger.js";
 import { startMetricsServer } from "./metrics.js";
@@ -17,6 +17,11 @@ export interface ServiceProcessOptions {
   readonly metricsPort: number;
   /** `AUTH_JWKS_URL`: an https URL, or a file path in development. */
   readonly jwksUrl: string;
+  /**
+   * What checks bearer tokens, when more than the JWKS does (`assembleService`'s, which refuses revoked
+   * subjects with `IDENTITY_ADDR`). @default createTokenVerifier({ jwksUrl })
+   */
+  readonly verifier?: TokenVerifier;
   readonly services: readonly ServiceImplementation[];
   readonly readiness?: readonly ReadinessProbe[];
   /** Stopped after the server has drained, in order. */
@@ -47,7 +52,7 @@ export async function runService(options: ServiceProcessOptions): Promise<Servic
   const server = await startServer(
     {
       services: options.services,
-      verifier: createTokenVerifier({ jwksUrl: options.jwksUrl }),
+      verifier: options.verifier ?? createTokenVerifier({ jwksUrl: options.jwksUrl }),
       log,
       ...(options.readiness ? { readiness: options.readiness } : {}),
     },

@@ -26,3 +26,14 @@ export function rolesOf(stored: readonly string[]): Role[] {
 export function roleNameOf(role: Role): RoleName | undefined {
   return names.find(([known]) => known === role)?.[1];
 }
+
+/** Whether `name` is a role identity stores ("customer", "organizer", "admin"). */
+export function isRoleName(name: string): name is RoleName {
+  return names.some(([, known]) => known === name);
+}
+
+/** `stored` with `added` granted: customer always, in contract order, each once. */
+export function withRoles(stored: readonly string[], added: readonly RoleName[]): RoleName[] {
+  const wanted = new Set<string>(["customer", ...stored, ...added]);
+  return names.filter(([, name]) => wanted.has(name)).map(([, name]) => name);
+}

@@ -1,6 +1,7 @@
-import type { Database, TimeAndId } from "@marquee/mesh";
+import type { Database, Role, TimeAndId } from "@marquee/mesh";
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { withRoles } from "../domain/roles.js";
 import { UserEntity } from "../entities/user.js";
 
 /**
@@ -75,4 +76,23 @@ export async function recentlyDisabled(orm: Database, since: Date): Promise<{ id
       { orderBy: { disableTime: "asc", id: "asc" }, fields: ["id", "disableTime"] },
     );
   return rows.map((row) => ({ id: row.id, disableTime: row.disableTime as Date }));
+}
+
+/**
+ * Grants roles to the account with an address (by its comparison form): the `grant-role` bootstrap, for
+ * the first admin, whom no RPC can make. Returns the account's roles after, or null without an account.
+ * Tokens issued before keep their roles; the next sign-in carries the new ones.
+ */
+export async function grantRoles(orm: Database, emailKey: string, roles: readonly Role[]): Promise<string[] | null> {
+  return await orm.em.fork().transactional(async (em) => {
+    const user = await em.findOne(UserEntity, { emailKey }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (user === null) return null;
+    const granted = withRoles(user.roles, roles);
+    if (granted.join() !== user.roles.join()) {
+      user.roles = granted;
+      user.updateTime = new Date();
+      await em.flush();
+    }
+    return granted;
+  });
 }

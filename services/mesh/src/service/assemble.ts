@@ -1,8 +1,10 @@
 import { hostname } from "node:os";
 import type { DescService } from "@bufbuild/protobuf";
 import { Redis } from "ioredis";
-import { createServiceTokenMinter } from "../auth/service-token.js";
+import { refusingRevoked, watchIdentityRevocations } from "../auth/revoked-subjects.js";
+import { createServiceTokenMinter, type ServiceTokenMinter } from "../auth/service-token.js";
 import { readSigningKey } from "../auth/signing-key.js";
+import { createTokenVerifier, type TokenVerifier } from "../auth/verify-token.js";
 import { createClient, type MeshClient } from "../client.js";
 import { type Database, migrateSchema, openDatabase } from "../database.js";
 import { startRelay } from "../events/relay.js";
@@ -36,9 +38,17 @@ export interface AssembledService<S extends Settings, U extends Upstreams, D> {
   readonly parts: ServiceParts<S, U>;
   readonly deps: D;
   readonly implementations: readonly ServiceImplementation[];
+  /**
+   * What the server checks bearer tokens with: the JWKS at `AUTH_JWKS_URL`, and with `IDENTITY_ADDR` the
+   * revoked-subjects list too (a disabled user's tokens refused within a poll interval).
+   */
+  readonly verifier: TokenVerifier;
   /** The mesh's probes (database, event bus) and the composition's. */
   readonly readiness: readonly ReadinessProbe[];
-  /** The relay, when the service writes events, then the composition's tasks; empty without `background`. */
+  /**
+   * The revoked-subjects watcher when `IDENTITY_ADDR` is set — part of authentication, so it runs even
+   * without `background` — then the relay, when the service writes events, and the composition's tasks.
+   */
   readonly background: readonly BackgroundTask[];
   /** The composition's closers, then the upstream clients, the bus and the database: run in order. */
   readonly closers: ReadonlyArray<() => Promise<void>>;
@@ -47,7 +57,8 @@ export interface AssembledService<S extends Settings, U extends Upstreams, D> {
 /**
  * Builds a service from its manifest, the one way production and tests do: checks the RPC table (before
  * connecting to anything), opens the database and the bus the manifest declares, signs upstream calls with
- * the service's token, lets the manifest compose its object graph, and builds each RPC's handler from it.
+ * the service's token, polls identity's revoked-subjects list when `IDENTITY_ADDR` is set, lets the manifest
+ * compose its object graph, and builds each RPC's handler from it.
  */
 export async function assembleService<S extends Settings, U extends Upstreams, D>(
   manifest: ServiceManifest<S, U, D>,
@@ -85,8 +96,20 @@ export async function assembleService<S extends Settings, U extends Upstreams, D
         await bus.ping();
       });
     }
-    const upstreams = await upstreamClientsOf(manifest, config);
+    const minter = await serviceTokenMinterOf(manifest, config);
+    const upstreams = upstreamClientsOf(manifest, config, minter);
     for (const client of Object.values(upstreams)) closers.unshift(async () => client.close());
+    let verifier = createTokenVerifier({ jwksUrl: config.AUTH_JWKS_URL });
+    if (config.IDENTITY_ADDR !== "" && minter !== undefined) {
+      const watcher = await watchIdentityRevocations({
+        identityAddress: config.IDENTITY_ADDR,
+        serviceToken: () => minter.token(),
+        intervalMs: config.REVOCATION_POLL_INTERVAL_MS,
+        log,
+      });
+      background.push(watcher);
+      verifier = refusingRevoked(verifier, watcher);
+    }
 
     const parts: ServiceParts<S, U> = {
       config,
@@ -107,6 +130,7 @@ export async function assembleService<S extends Settings, U extends Upstreams, D
       parts,
       deps: composition.deps,
       implementations: table(composition.deps),
+      verifier,
       readiness,
       background,
       closers,
@@ -118,23 +142,41 @@ export async function assembleService<S extends Settings, U extends Upstreams, D
   }
 }
 
-/** A mesh client per upstream at its `<NAME>_ADDR`, calling with the service's own token. */
-async function upstreamClientsOf<S extends Settings, U extends Upstreams>(
-  manifest: ServiceManifest<S, U, unknown>,
+/**
+ * The minter of the service's own token (`svc:<name>`), signing with `AUTH_SIGNING_KEY_FILE`, when anything
+ * needs one: upstream calls, or the revoked-subjects poll (`IDENTITY_ADDR`). Throws naming both variables
+ * when identity's address is set without a key.
+ */
+async function serviceTokenMinterOf<S extends Settings>(
+  manifest: ServiceManifest<S, Upstreams, unknown>,
   config: ServiceConfig<S>,
-): Promise<ServiceParts<S, U>["upstreams"]> {
-  const entries = Object.entries(manifest.upstreams) as [string, DescService][];
-  if (entries.length === 0) return {} as ServiceParts<S, U>["upstreams"];
-  const minter = createServiceTokenMinter({
+): Promise<ServiceTokenMinter | undefined> {
+  const needsToken = Object.keys(manifest.upstreams).length > 0 || config.IDENTITY_ADDR !== "";
+  if (!needsToken) return undefined;
+  if (config.AUTH_SIGNING_KEY_FILE === "") {
+    throw new Error(
+      `${manifest.name}: IDENTITY_ADDR is set but AUTH_SIGNING_KEY_FILE is not: the revoked-subjects poll calls identity with the service's token`,
+    );
+  }
+  return createServiceTokenMinter({
     service: manifest.name,
     signingKey: await readSigningKey(config.AUTH_SIGNING_KEY_FILE),
   });
+}
+
+/** A mesh client per upstream at its `<NAME>_ADDR`, calling with the service's own token. */
+function upstreamClientsOf<S extends Settings, U extends Upstreams>(
+  manifest: ServiceManifest<S, U, unknown>,
+  config: ServiceConfig<S>,
+  minter: ServiceTokenMinter | undefined,
+): ServiceParts<S, U>["upstreams"] {
+  const entries = Object.entries(manifest.upstreams) as [string, DescService][];
   const clients: Record<string, MeshClient<DescService>> = {};
   for (const [name, service] of entries) {
     clients[name] = createClient(service, {
       address: String(config[upstreamVariableOf(name)]),
       upstream: name,
-      serviceToken: () => minter.token(),
+      ...(minter ? { serviceToken: () => minter.token() } : {}),
     });
   }
   return clients as ServiceParts<S, U>["upstreams"];

@@ -3,7 +3,7 @@ import type { Constructor, EntitySchema } from "@mikro-orm/core";
 import type { Migration } from "@mikro-orm/migrations";
 import type { Redis } from "ioredis";
 import type { MeshClient } from "../client.js";
-import { address, oneOf, port, type Setting, string, url, type Values } from "../config.js";
+import { address, integer, oneOf, port, type Setting, string, url, type Values } from "../config.js";
 import type { Database } from "../database.js";
 import type { ReadinessProbe } from "../health.js";
 import type { Logger } from "../logger.js";
@@ -33,6 +33,8 @@ type StandardSettings = {
   OTEL_SERVICE_NAME: Setting<string>;
   AUTH_JWKS_URL: Setting<string>;
   AUTH_SIGNING_KEY_FILE: Setting<string>;
+  IDENTITY_ADDR: Setting<string>;
+  REVOCATION_POLL_INTERVAL_MS: Setting<number>;
   DATABASE_URL: Setting<string>;
   REDIS_URL: Setting<string>;
 };
@@ -137,8 +139,9 @@ export function migrationSettingsOf(manifest: ServiceDeclaration) {
 
 /**
  * Every variable of a service process: the standard ones its manifest implies (ports from the manifest,
- * the database and the bus when it has them, the signing key when it calls upstreams, `<NAME>_ADDR` per
- * upstream), then its own. The README's table and the chart's values are these names.
+ * the database and the bus when it has them, the signing key — required when it calls upstreams —,
+ * identity's address for the revoked-subjects poll, `<NAME>_ADDR` per upstream), then its own. The
+ * README's table and the chart's values are these names.
  */
 export function settingsOf(manifest: ServiceDeclaration): Settings {
   const upstreamNames = Object.keys(manifest.upstreams);
@@ -148,13 +151,20 @@ export function settingsOf(manifest: ServiceDeclaration): Settings {
     LOG_LEVEL: oneOf("log level", logLevels, "info"),
     OTEL_SERVICE_NAME: string("service name in traces and logs", manifest.name),
     AUTH_JWKS_URL: string("JWKS that verifies bearer tokens: an https URL, or a file path in development"),
-    ...(upstreamNames.length > 0
-      ? {
-          AUTH_SIGNING_KEY_FILE: string(
-            `ES256 private JWK this service signs its service tokens with (sub svc:${manifest.name})`,
-          ),
-        }
-      : {}),
+    // Required when the service calls upstreams; without upstreams only IDENTITY_ADDR needs it.
+    AUTH_SIGNING_KEY_FILE: string(
+      `ES256 private JWK this service signs its service tokens with (sub svc:${manifest.name}), for its upstreams and the revoked-subjects poll${upstreamNames.length > 0 ? "" : "; needed with IDENTITY_ADDR"}`,
+      upstreamNames.length > 0 ? undefined : "",
+    ),
+    IDENTITY_ADDR: address(
+      "host:port of identity, whose revoked-subjects list is polled so a disabled user's tokens are refused within seconds; unset: tokens are refused only at their expiry",
+      "",
+    ),
+    REVOCATION_POLL_INTERVAL_MS: integer(
+      "pause between two polls of identity's revoked-subjects list (with IDENTITY_ADDR): how soon a disabled user is refused",
+      2000,
+      { min: 100, max: 60_000 },
+    ),
     ...(manifest.database ? migrationSettingsOf(manifest) : {}),
     ...(usesEventBus(manifest)
       ? { REDIS_URL: url("Redis of the event bus (outbox relay, consumers)", undefined, ["redis", "rediss"]) }

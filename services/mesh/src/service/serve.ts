@@ -28,6 +28,7 @@ export async function serve<S extends Settings, U extends Upstreams, D>(
     port: config.PORT,
     metricsPort: config.METRICS_PORT,
     jwksUrl: config.AUTH_JWKS_URL,
+    verifier: service.verifier,
     services: service.implementations,
     readiness: service.readiness,
     background: service.background,

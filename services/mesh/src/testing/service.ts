@@ -83,10 +83,12 @@ export async function startService<S extends Settings, U extends Upstreams, D>(
   try {
     server = await startTestServer(assembled.implementations, {
       log,
+      verifier: assembled.verifier,
       readiness: assembled.readiness,
       ...(options.port !== undefined ? { port: options.port } : {}),
     });
   } catch (error) {
+    for (const task of assembled.background) await task.stop();
     for (const close of assembled.closers) await close();
     throw error;
   }

@@ -18,6 +18,7 @@ await runService({
   port: config.PORT,
   metricsPort: config.METRICS_PORT,
   jwksUrl: config.AUTH_JWKS_URL,
+  verifier: assembled.verifier,
   services: assembled.implementations,
   readiness: assembled.readiness,
   background: assembled.background,
