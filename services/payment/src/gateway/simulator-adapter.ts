@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
 import type { ErrorBody, GatewayEvent, PaymentIntent, Refund } from "@marquee/payment-gateway/api";
+import { verifyWebhookSignature, WebhookSignatureError } from "@marquee/payment-gateway/webhooks";
 import {
   type AuthorizeCall,
   type AuthorizeOutcome,
@@ -288,30 +288,15 @@ function causeOf(error: unknown): string {
 }
 
 /**
- * Stripe's webhook signature check, as the simulator signs: `t=<unix seconds>,v1=<hex>` where the hex is
- * HMAC-SHA256(secret, "<t>.<raw body>"); any `v1` may match (a secret being rotated); compared in
- * constant time; a timestamp further than `toleranceSeconds` from now is a replay and refused.
+ * The simulator's own signature check (Stripe's scheme: `t=<unix seconds>,v1=<hex>`), as an adapter for a
+ * real PSP would call its SDK's (stripe-node's `webhooks.constructEvent`), its failures as the PSP seam's
+ * WebhookRejectedError.
  */
 function verifySignature(rawBody: Buffer, header: string | undefined, secret: string, toleranceSeconds: number): void {
-  if (header === undefined || header === "") throw new WebhookRejectedError("no Gateway-Signature header");
-  let timestamp: number | undefined;
-  const signatures: Buffer[] = [];
-  for (const part of header.split(",")) {
-    const [key, value] = part.trim().split("=", 2);
-    if (key === "t" && value !== undefined && /^\d+$/.test(value)) timestamp = Number(value);
-    else if (key === "v1" && value !== undefined && /^[\da-f]{64}$/i.test(value))
-      signatures.push(Buffer.from(value, "hex"));
+  try {
+    verifyWebhookSignature(rawBody, header, secret, { toleranceSeconds });
+  } catch (error) {
+    if (error instanceof WebhookSignatureError) throw new WebhookRejectedError(error.message);
+    throw error;
   }
-  if (timestamp === undefined || signatures.length === 0) {
-    throw new WebhookRejectedError("Gateway-Signature needs t=<unix seconds> and v1=<hex>");
-  }
-  if (Math.abs(Math.floor(Date.now() / 1000) - timestamp) > toleranceSeconds) {
-    throw new WebhookRejectedError(`signed at ${timestamp}, outside the tolerance of ${toleranceSeconds} s`);
-  }
-  const expected = createHmac("sha256", secret).update(`${timestamp}.`).update(rawBody).digest();
-  let isMatch = false;
-  for (const signature of signatures) {
-    if (signature.length === expected.length && timingSafeEqual(signature, expected)) isMatch = true;
-  }
-  if (!isMatch) throw new WebhookRejectedError("no signature matches the body");
 }
