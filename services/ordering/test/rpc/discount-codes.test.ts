@@ -16,7 +16,7 @@ import { Category, EventKind, type VenueSchema } from "@marquee/proto/marquee/ca
 import { OrderState, RefundReason, RefundState } from "@marquee/proto/marquee/ordering/v1/order_pb.js";
 import { expect } from "chai";
 import { reconcilePayments } from "../../src/domain/reconciliation.js";
-import { buyer, cards, hold, tokenize, useOrdering } from "../support/testing.js";
+import { buyer, cards, hold, settled, tokenize, useOrdering } from "../support/testing.js";
 
 /** A club: one general-admission floor of 1,000 places. */
 const club: MessageInitShape<typeof VenueSchema> = {
@@ -239,7 +239,7 @@ describe("discount codes: CreateDiscountCode, ListDiscountCodes, and codes at ch
     });
     const outcomes = await inBatches(holds, 100, async ({ who, holdId, token }) => {
       try {
-        const { order } = await env.client.createOrder(
+        const { order: answered } = await env.client.createOrder(
           {
             holdId,
             idempotencyKey: randomUUID(),
@@ -249,6 +249,7 @@ describe("discount codes: CreateDiscountCode, ListDiscountCodes, and codes at ch
           },
           { token: who.token },
         );
+        const order = answered && (await settled(env, who, answered));
         return order?.state === OrderState.CONFIRMED && order.discountCode === "FIRST-100" ? "discounted" : "other";
       } catch (error) {
         return preconditions(error as never).some((v) => v.type === "DISCOUNT_CODE_UNAVAILABLE") ? "refused" : "error";

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { startInventory, type TestInventory } from "@marquee/inventory/testing";
-import type { MeshClient } from "@marquee/mesh";
-import { customerToken, startService, type TestService, testId, useStarted } from "@marquee/mesh/testing";
+import { Code, ConnectError, type MeshClient } from "@marquee/mesh";
+import { customerToken, startService, type TestService, testId, useStarted, waitFor } from "@marquee/mesh/testing";
 import { cards, startPayment, type TestPayment, tokenize } from "@marquee/payment/testing";
 import type { PaymentGatewayOptions } from "@marquee/payment-gateway/server";
-import type { Order } from "@marquee/proto/marquee/ordering/v1/order_pb.js";
+import { type Order, OrderState } from "@marquee/proto/marquee/ordering/v1/order_pb.js";
 import { OrderingService } from "@marquee/proto/marquee/ordering/v1/ordering_pb.js";
 import { ordering } from "../../src/manifest.js";
 import type { Ordering } from "../../src/ordering.js";
@@ -114,4 +114,40 @@ export async function checkout(
   );
   if (order === undefined) throw new Error("CreateOrder answered no order");
   return order;
+}
+
+/**
+ * A checkout as a patient client makes it: UNAVAILABLE (payments down, a breaker still open after an
+ * earlier test) is retried with the same key and request, as the proto asks, which can never charge
+ * twice; a PENDING answer is read again until it settles.
+ */
+export async function checkoutSettled(env: TestOrdering, who: Buyer, holdId: string): Promise<Order> {
+  const idempotencyKey = randomUUID();
+  const order = await waitFor(
+    "CreateOrder to answer something but UNAVAILABLE",
+    () =>
+      checkout(env, who, holdId, cards.success, { idempotencyKey }).catch((error: unknown) => {
+        if (ConnectError.from(error).code === Code.Unavailable) return undefined;
+        throw error;
+      }),
+    { timeoutMs: 30_000, intervalMs: 250 },
+  );
+  return await settled(env, who, order);
+}
+
+/**
+ * The order once it has left PENDING, read with GetOrder as the web app polls it: CreateOrder and
+ * CancelOrder answer a PENDING order when its saga needs longer than they wait (a loaded machine, a
+ * payment call being retried).
+ */
+export async function settled(env: TestOrdering, who: Buyer, order: Order): Promise<Order> {
+  if (order.state !== OrderState.PENDING) return order;
+  return await waitFor(
+    `order ${order.id} to leave PENDING`,
+    async () => {
+      const { order: now } = await env.client.getOrder({ orderId: order.id }, { token: who.token });
+      return now !== undefined && now.state !== OrderState.PENDING ? now : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
 }
