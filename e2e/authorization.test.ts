@@ -23,6 +23,7 @@ import {
   type CallerName,
   callerNames,
   claimsOf,
+  createPartner,
   devSigningKey,
   emptyCall,
   inBatches,
@@ -31,8 +32,8 @@ import {
   matrixTable,
   type Outcome,
   outcomeOf,
+  type Partner,
   partnerScopesFor,
-  partnerToken,
   shortName,
   signUp,
   TokenForge,
@@ -107,17 +108,18 @@ describe("authorization on the launcher's stack: the access matrix, ownership an
     return stack.services.find((running) => upstreamVariableOf(running.name) === addressVariableOf(service))?.name;
   }
 
+  /** A real partner client granted every scope of the contract; each token carries a subset. */
+  let partner: Partner;
   const partnerTokens = new Map<string, Promise<string>>();
   /**
-   * A partner token carrying exactly `scopes`, minted once per set. IssueClientToken is not built yet, so
-   * these are partner-shaped tokens (`sub: client:<uuid>`, a `scope` claim) signed with the development key,
-   * as `partnerToken` of `@marquee/mesh/testing` mints them: see `partnerToken` in support/authorization.
+   * A partner token carrying exactly `scopes`, issued once per set by identity's client-credentials grant
+   * to the matrix's partner client (see `createPartner` in support/authorization).
    */
   function partnerWith(scopes: readonly string[]): Promise<string> {
     const key = [...scopes].sort().join(" ");
     let token = partnerTokens.get(key);
     if (token === undefined) {
-      token = partnerToken(signingKey, scopes);
+      token = partner.token(scopes);
       partnerTokens.set(key, token);
     }
     return token;
@@ -139,7 +141,8 @@ describe("authorization on the launcher's stack: the access matrix, ownership an
   }
 
   before(async () => {
-    stack = await startStack({ dataDir, portOffset, logLevel: "warn" });
+    // Thousands of calls from one address in a minute: the matrix is about access, not the rate limits.
+    stack = await startStack({ dataDir, portOffset, logLevel: "warn", isRateLimited: false });
     if (stack.bffUrl === undefined) throw new Error("the stack started without a BFF");
     bffUrl = stack.bffUrl;
     connect = createConnectTransport({ baseUrl: bffUrl, httpVersion: "1.1" });
@@ -168,6 +171,7 @@ describe("authorization on the launcher's stack: the access matrix, ownership an
       "other organizer": otherOrganizer,
       admin,
     };
+    partner = await createPartner(identity, admin.accessToken, allScopes);
   });
 
   after(async () => {

@@ -472,4 +472,36 @@ describe("the BFF in front of the real stack (npm start's launcher)", function (
     expect(after.json?.events).to.be.an("array").that.is.not.empty;
     expect((await grpc.listEvents({ pageSize: 5 })).events).not.to.be.empty;
   });
+
+  it("rate limits holds as the launcher starts it (10 a second per user): a burst is refused 429 with Retry-After and RetryInfo while another buyer at the same moment is unaffected", async () => {
+    const [buyer, other] = [await newOrganizer(), await newOrganizer()];
+    const hold = async (token: string) => {
+      const response = await fetch(`${bffUrl}/${inventoryPath}/HoldSeats`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        // An event nobody published: each call that passes the limit costs inventory one lookup.
+        body: JSON.stringify({ eventId: randomUUID(), seatIds: ["stalls:A-1"] }),
+      });
+      const json = (await response.json()) as { code?: string; details?: { type: string }[] };
+      return { status: response.status, retryAfter: response.headers.get("retry-after"), json };
+    };
+    const answers = await Promise.all([
+      ...Array.from({ length: 25 }, () => hold(buyer)),
+      ...Array.from({ length: 5 }, () => hold(other)),
+    ]);
+    const burst = answers.slice(0, 25);
+    const refused = burst.filter((answer) => answer.status === 429);
+    expect(burst.length - refused.length, "the burst of 10, and what refilled meanwhile").to.be.at.least(10);
+    expect(refused.length, "refused").to.be.at.least(5);
+    for (const answer of refused) {
+      expect(answer.json.code).to.equal("resource_exhausted");
+      expect(answer.json.details?.map((detail) => detail.type)).to.deep.equal(["google.rpc.RetryInfo"]);
+      // A token every 100 ms: retry within the second.
+      expect(answer.retryAfter).to.equal("1");
+    }
+    expect(
+      answers.slice(25).map((answer) => answer.json.code),
+      "the other buyer's holds reach inventory",
+    ).to.deep.equal(Array(5).fill("not_found"));
+  });
 });

@@ -6,6 +6,7 @@ import {
   GetAvailabilityRequestSchema,
   GetHoldRequestSchema,
 } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
+import { fixedPorts } from "@marquee/scripts/ports";
 import { repoRoot, type Stack, startStack } from "@marquee/scripts/stack";
 import { expect } from "chai";
 import { postJson } from "./support/connect-json.js";
@@ -15,7 +16,9 @@ import {
   contentTypeOf,
   envelope,
   envelopeFlags,
+  freshFuzzUserIds,
   judge,
+  mintFuzzTokens,
   outcomeName,
   type Protocol,
   protocolHeadersOf,
@@ -61,9 +64,20 @@ describe("the fuzz suite: generated and mutated requests through the BFF of the 
   // Apart from e2e/bff.test.ts (14_000 + …) and e2e/inventory-race.test.ts (14_050 + …).
   const portOffset = 14_060 + (process.pid % 15) * 100;
   let stack: Stack;
+  const userIds = freshFuzzUserIds();
 
   before(async () => {
-    stack = await startStack({ dataDir, portOffset, logLevel: "warn" });
+    // Rate limits stay on for one caller, the other organizer, at a call a second: its refusals are
+    // answers like any other, judged over all four protocols, and must be no finding. Everyone else is
+    // exempt — the seeds' organizer and customer, the admin, and anonymous callers by their address — so
+    // the run goes as deep as it would without limits.
+    const exempt = ["127.0.0.1", "::1", userIds.customer, userIds.organizer, userIds.admin];
+    stack = await startStack({
+      dataDir,
+      portOffset,
+      logLevel: "warn",
+      bffEnvironment: { RATE_LIMITS: "on", RATE_LIMIT_EXEMPT: exempt.join(","), RATE_LIMIT_PER_USER: "1/s:2" },
+    });
   });
 
   after(async () => {
@@ -78,11 +92,19 @@ describe("the fuzz suite: generated and mutated requests through the BFF of the 
       requests,
       seed,
       concurrency: 4,
+      userIds,
       say: (line) => process.stdout.write(`      [fuzz] ${line}\n`),
     });
     const summary = summaryText(report);
     expect(report.requests).to.equal(requests);
     expect(report.findingCount, `the fuzz run (seed ${seed}) found:\n\n${summary}\n`).to.equal(0);
+    const metrics = await (await fetch(`http://127.0.0.1:${fixedPorts.bffMetrics + portOffset}/metrics`)).text();
+    const refused = [...metrics.matchAll(/^marquee_bff_rate_limited_total\{[^}]*\} (\d+)$/gm)].reduce(
+      (sum, [, count]) => sum + Number(count),
+      0,
+    );
+    process.stdout.write(`      [fuzz] the rate limits refused ${refused} calls of the other organizer\n`);
+    expect(refused, "calls of the rate-limited caller the BFF refused").to.be.greaterThan(0);
   });
 
   it("keeps another caller's GetAvailability calls OK while one caller bursts oversized and malformed requests at inventory", async () => {
@@ -90,7 +112,8 @@ describe("the fuzz suite: generated and mutated requests through the BFF of the 
     const eventId = String((events.json?.events as { id: string }[] | undefined)?.[0]?.id ?? "");
     expect(eventId, "a published demo event").not.to.equal("");
     const client = new BffClient(stack.bffUrl ?? "");
-    const customer = stack.tokens.customer;
+    // The run's customer, exempt from the rate limits: the burst is about bad input, not about them.
+    const customer = (await mintFuzzTokens(stack.dataDir, userIds)).tokens.customer;
     const holdId = "h".repeat(1_000_000);
     const burst: WireRequest[] = [];
     for (const protocol of ["grpc", "connect-json", "connect-proto", "grpc-web"] as const) {

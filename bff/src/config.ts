@@ -1,6 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { address, integer, loadConfigOrExit, port, string } from "@marquee/mesh";
+import { address, boolean, integer, loadConfigOrExit, oneOf, port, string, url } from "@marquee/mesh";
 import { addressVariableOf, contractServices, isInternalService } from "./gateway/index.js";
+import { rateLimitSettings } from "./rate-limits.js";
 
 /** Every public service of the contract: what the BFF serves once its upstream's address is set. */
 export const publicServices = (await contractServices()).filter((service) => !isInternalService(service));
@@ -39,6 +40,20 @@ function origins(doc: string) {
   };
 }
 
+/** A comma-separated list of words; empty by default. */
+function list(doc: string) {
+  return {
+    doc,
+    defaultValue: [] as readonly string[],
+    isSecret: false,
+    parse: (raw: string): readonly string[] =>
+      raw
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ""),
+  };
+}
+
 export const config = loadConfigOrExit("bff", {
   PORT: port("the one port for browsers (HTTP/1.1) and gRPC clients (h2c)", 8080),
   METRICS_PORT: port("Prometheus /metrics", 9480),
@@ -57,6 +72,24 @@ export const config = loadConfigOrExit("bff", {
     min: 100,
   }),
   CORS_ORIGINS: origins("comma-separated origins whose pages may call the BFF; empty: same origin only"),
+  RATE_LIMITS: oneOf("token-bucket rate limits per client IP and per user (src/rate-limits.ts)", ["on", "off"], "on"),
+  REDIS_URL: url("Redis holding the rate limits' token buckets; needed unless RATE_LIMITS=off", "", [
+    "redis",
+    "rediss",
+  ]),
+  TRUST_PROXY: boolean(
+    "the BFF is behind a proxy that appends the client's address to x-forwarded-for: per-IP limits count its last entry, not the TCP peer",
+    false,
+  ),
+  RATE_LIMIT_EXEMPT: list(
+    "comma-separated user ids, client:<id> subjects and client IPs that no rate limit applies to",
+  ),
+  RATE_LIMIT_TIMEOUT_MS: integer(
+    "longest a rate-limit check waits for Redis; past it, or with Redis down, the call passes unlimited (logged, counted)",
+    100,
+    { min: 1, max: 10_000 },
+  ),
+  ...rateLimitSettings,
   ...upstreamSettings,
 });
 

@@ -9,6 +9,7 @@ import {
 import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
 import { config, publicServices, upstreamAddressOf } from "./config.js";
 import { type GatewayOptions, startGateway } from "./gateway/index.js";
+import { configuredRateLimits } from "./rate-limits.js";
 
 /** How long in-flight calls may take to finish on SIGTERM; keep the chart's grace period longer. */
 const drainMs = 10_000;
@@ -30,6 +31,23 @@ async function revocationOf(identityAddress: string): Promise<GatewayOptions["re
   return { identityAddress, serviceToken: () => minter.token(), intervalMs: config.REVOCATION_POLL_INTERVAL_MS };
 }
 
+/** The rate limits as configured; undefined with RATE_LIMITS=off. */
+function rateLimitsOf(): GatewayOptions["rateLimits"] {
+  if (config.RATE_LIMITS === "off") return undefined;
+  if (config.REDIS_URL === "") {
+    throw new Error(
+      "RATE_LIMITS is on but REDIS_URL is not set: the token buckets live in Redis (or set RATE_LIMITS=off)",
+    );
+  }
+  return {
+    redisUrl: config.REDIS_URL,
+    ...configuredRateLimits(config),
+    isBehindProxy: config.TRUST_PROXY,
+    exempt: config.RATE_LIMIT_EXEMPT,
+    timeoutMs: config.RATE_LIMIT_TIMEOUT_MS,
+  };
+}
+
 // IDENTITY_ADDR: the address the BFF forwards IdentityService to is also where it polls the list.
 const revocation = await revocationOf(upstreamAddressOf(IdentityService) ?? "");
 const metrics = await startMetricsServer(config.METRICS_PORT);
@@ -43,6 +61,7 @@ const gateway = await startGateway({
   maxRequestBytes: config.MAX_REQUEST_BYTES,
   requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
   corsOrigins: config.CORS_ORIGINS,
+  rateLimits: rateLimitsOf(),
 });
 
 stopGracefullyOnSignals(log, async () => {

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { implement, type ServiceImplementation } from "@marquee/mesh";
-import { freePort, repoRoot, startTestServer, type TestServer, testKeys } from "@marquee/mesh/testing";
+import { freePort, repoRoot, startTestServer, type TestServer, testKeys, testRedis } from "@marquee/mesh/testing";
 import * as v1 from "@marquee/proto/grpc/reflection/v1/reflection_pb.js";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { expect } from "chai";
@@ -59,7 +59,12 @@ describe("server", function () {
 
   before(async () => {
     catalog = await startTestServer([fakeCatalog()]);
-    bff = await startBff({ AUTH_JWKS_URL: (await testKeys()).jwksPath, CATALOG_ADDR: catalog.address });
+    // Rate limits are on by default, their buckets in Redis.
+    bff = await startBff({
+      AUTH_JWKS_URL: (await testKeys()).jwksPath,
+      CATALOG_ADDR: catalog.address,
+      REDIS_URL: await testRedis(),
+    });
   });
 
   after(async () => {
@@ -108,5 +113,20 @@ describe("server", function () {
     const [code] = await once(child, "exit");
     expect(code).to.equal(78);
     expect(stderr).to.include("AUTH_JWKS_URL is required").and.include("CATALOG_ADDR must be host:port");
+  });
+
+  it("refuses to start with rate limits on and no REDIS_URL, saying how to turn them off", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "bff/src/server.ts"], {
+      cwd: repoRoot(),
+      env: { ...process.env, AUTH_JWKS_URL: (await testKeys()).jwksPath, REDIS_URL: "", RATE_LIMITS: "" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const [code] = await once(child, "exit");
+    expect(code).not.to.equal(0);
+    expect(stderr).to.include("REDIS_URL is not set").and.include("RATE_LIMITS=off");
   });
 });

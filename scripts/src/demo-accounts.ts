@@ -1,8 +1,10 @@
 /**
  * The demo accounts `npm start` prints: real identity accounts, made the way anyone's are — Register,
- * the mailed verification link (read from the launcher's mail sink), Login — and given their roles: the
- * admin by identity's `grant-role` bootstrap (no RPC can make the first admin), the organizer by that
- * admin through SetUserRoles. On a second start with kept data they already exist and simply sign in.
+ * the mailed verification link (read from the launcher's mail sink), Login — and given their roles by
+ * identity's `grant-role` bootstrap: the admin because no RPC can make the first admin, the organizer
+ * because SetUserRoles needs an admin signed in with a second factor (a TOTP code), which a launcher has
+ * no phone for; the demo admin keeps two-factor sign-in off, so that `npm start` can print a token and a
+ * password that work as they are. On a second start with kept data they already exist and simply sign in.
  */
 import { Code, ConnectError, createClient, type MeshClient } from "@marquee/mesh";
 import type { MailSink } from "@marquee/mesh/local";
@@ -36,7 +38,7 @@ export interface DemoAccountOptions {
   /** The sink identity mails to (`SMTP_URL`): where the verification links arrive. */
   readonly mail: MailSink;
   /** Runs identity's `grant-role` bootstrap: `grant-role <email> <role>`. */
-  readonly grantRole: (email: string, role: "admin") => Promise<void>;
+  readonly grantRole: (email: string, role: "admin" | "organizer") => Promise<void>;
   readonly say: (line: string) => void;
 }
 
@@ -55,10 +57,7 @@ export async function signInDemoAccounts(options: DemoAccountOptions): Promise<R
     const organizerWithRole = organizer.user.roles.includes(Role.ORGANIZER)
       ? organizer
       : await (async () => {
-          await identity.setUserRoles(
-            { userId: organizer.user.id, roles: [Role.CUSTOMER, Role.ORGANIZER] },
-            { token: adminWithRole.tokens.accessToken },
-          );
+          await options.grantRole(organizer.email, "organizer");
           return await signIn(identity, organizer.email);
         })();
     const customer = await ensureAccount(identity, options, "customer");
@@ -123,7 +122,9 @@ async function signIn(identity: MeshClient<typeof IdentityService>, email: strin
 
 function signedIn(email: string, answer: { user?: User; tokens?: TokenSet }): SignedIn {
   if (answer.user === undefined || answer.tokens === undefined)
-    throw new Error(`identity signed ${email} in without tokens`);
+    throw new Error(
+      `identity signed ${email} in without tokens: was two-factor sign-in turned on for it? Turn it off (DisableTotp) or remove the data folder`,
+    );
   return { email, user: answer.user, tokens: answer.tokens };
 }
 

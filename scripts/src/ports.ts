@@ -16,7 +16,8 @@ export const services: readonly ServiceDeclaration[] = inStartOrder([identity, c
 /**
  * Everything else the launcher runs. The BFF is the one port a browser or a partner needs; the payment
  * gateway simulator stands where a PSP's API would be (the browser tokenizes cards there), and sends its
- * webhooks to the payment service's endpoint (its `WEBHOOK_PORT`); every mail goes to the local SMTP sink.
+ * webhooks to the payment service's endpoint (its `WEBHOOK_PORT`); the development OpenID provider plays
+ * Google for social sign-in; every mail goes to the local SMTP sink.
  */
 export const fixedPorts = {
   bff: 8080,
@@ -25,6 +26,7 @@ export const fixedPorts = {
   redis: 6380,
   paymentGateway: 8090,
   paymentWebhooks: 8091,
+  devOidcProvider: 8092,
   mailSink: 1025,
 } as const;
 

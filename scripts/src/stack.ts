@@ -9,6 +9,7 @@ import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { defaultClient as devOidcClient } from "@marquee/dev-oidc-provider/clients";
 import { createClient, ensureDevKeys, type ServiceDeclaration, upstreamVariableOf } from "@marquee/mesh";
 import {
   ensureRedisServer,
@@ -43,6 +44,14 @@ export interface StackOptions {
   readonly say?: (line: string) => void;
   /** The services' `LOG_LEVEL`. @default "info" */
   readonly logLevel?: string;
+  /**
+   * Whether the BFF applies its rate limits (`RATE_LIMITS`), as `npm start` does. Tests and benchmarks
+   * that load the BFF harder than any person would, and are not about the limits, pass false.
+   * @default true
+   */
+  readonly isRateLimited?: boolean;
+  /** Variables for the BFF beyond the launcher's own, e.g. a test's `RATE_LIMIT_EXEMPT`. */
+  readonly bffEnvironment?: Readonly<Record<string, string>>;
 }
 
 export interface RunningService {
@@ -59,6 +68,8 @@ export interface Stack {
   readonly bffUrl: string | undefined;
   /** The payment gateway simulator's URL: where a browser (or a test) tokenizes a card. */
   readonly paymentGatewayUrl: string;
+  /** The development OpenID provider playing Google (its issuer): identity's SOCIAL_GOOGLE_ISSUER. */
+  readonly devOidcProviderUrl: string;
   /** The local mail sink every mail of the stack goes to (`SMTP_URL`); each is also a file in `<dataDir>/mail`. */
   readonly mail: MailSink;
   readonly databaseUrl: string;
@@ -182,6 +193,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const webhookPort = fixedPorts.paymentWebhooks + offset;
     /** What a service needs beyond the common variables, where the local stack differs from its defaults. */
     const bffUrl = `http://localhost:${fixedPorts.bff + offset}`;
+    const oidcUrl = `http://localhost:${fixedPorts.devOidcProvider + offset}`;
+    // The web app's page the provider sends the browser back to, registered at the dev provider.
+    const googleRedirectUri = `${bffUrl}/auth/callback/google`;
     const localWiring: Readonly<Record<string, NodeJS.ProcessEnv>> = {
       payment: { GATEWAY_URL: gatewayUrl, WEBHOOK_PORT: String(webhookPort) },
       // Identity adds its signing keys to the development JWKS file every process verifies with.
@@ -190,6 +204,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         SMTP_URL: sink.url,
         APP_URL: bffUrl,
         ACCESS_TOKEN_TTL_S: process.env.ACCESS_TOKEN_TTL_S ?? localAccessTokenTtlS,
+        // Social sign-in with "Google": the development provider below.
+        SOCIAL_GOOGLE_ISSUER: oidcUrl,
+        SOCIAL_GOOGLE_CLIENT_ID: devOidcClient.clientId,
+        SOCIAL_GOOGLE_CLIENT_SECRET: devOidcClient.clientSecret,
+        SOCIAL_GOOGLE_REDIRECT_URI: googleRedirectUri,
       },
     };
     const serviceEnvironment = (service: ServiceDeclaration) => ({
@@ -220,6 +239,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       );
       await waitUntilReady(child, `${gatewayUrl}/healthz`);
       say(`payment gateway simulator on ${gatewayUrl} (test cards: services/payment-gateway/README.md)`);
+    }
+
+    {
+      // "Google" for social sign-in: a real OpenID provider with development users and identity's client.
+      const logFile = join(logDir, "dev-oidc-provider.log");
+      const env = {
+        ...environment("dev-oidc-provider", fixedPorts.devOidcProvider + offset, 0, {}),
+        HOST: "127.0.0.1",
+        ISSUER: oidcUrl,
+        REDIRECT_URIS: googleRedirectUri,
+      };
+      const child = watch(
+        "dev-oidc-provider",
+        tsx(join("services", "dev-oidc-provider", "src", "main.ts"), env, logFile),
+        logFile,
+      );
+      await waitUntilReady(child, `http://127.0.0.1:${fixedPorts.devOidcProvider + offset}/healthz`);
+      say(`development OpenID provider ("Google") on ${oidcUrl}`);
     }
 
     for (const service of stackServices) {
@@ -278,16 +315,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const logFile = join(logDir, "bff.log");
       // The BFF forwards to every service that runs: CATALOG_ADDR and so on; IDENTITY_ADDR is also where
       // it polls the revoked-subjects list, with its service token (AUTH_SIGNING_KEY_FILE).
-      const env = environment(
-        "bff",
-        port,
-        fixedPorts.bffMetrics + offset,
-        Object.fromEntries(services.map((s) => [s.name, s.address])),
-      );
+      // Its rate limits keep their token buckets in the stack's Redis (REDIS_URL).
+      const env = {
+        ...environment(
+          "bff",
+          port,
+          fixedPorts.bffMetrics + offset,
+          Object.fromEntries(services.map((s) => [s.name, s.address])),
+        ),
+        ...(options.isRateLimited === false ? { RATE_LIMITS: "off" } : {}),
+        ...options.bffEnvironment,
+      };
       const child = watch("bff", tsx(join("bff", "src", "server.ts"), env, logFile), logFile);
       await waitUntilReady(child, `http://127.0.0.1:${port}/readyz`);
       servedBffUrl = bffUrl;
-      say(`BFF serving on ${bffUrl} (Connect, gRPC-Web, gRPC; metrics :${fixedPorts.bffMetrics + offset})`);
+      const limits = env.RATE_LIMITS === "off" ? "rate limits off" : "rate limits on (RATE_LIMITS=off turns them off)";
+      say(`BFF serving on ${bffUrl} (Connect, gRPC-Web, gRPC; ${limits}; metrics :${fixedPorts.bffMetrics + offset})`);
     }
 
     const catalog = services.find((s) => s.name === "catalog");
@@ -297,6 +340,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       dataDir,
       bffUrl: servedBffUrl,
       paymentGatewayUrl: gatewayUrl,
+      devOidcProviderUrl: oidcUrl,
       mail: sink,
       databaseUrl,
       redisUrl,

@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { devUsers } from "@marquee/dev-oidc-provider/users";
 import { demoPassword, repoRoot, startStack } from "./stack.js";
 import { toolsBin } from "./tools.js";
 
@@ -21,6 +22,7 @@ try {
 const grpcurl = existsSync(join(toolsBin, "grpcurl")) ? relative(process.cwd(), join(toolsBin, "grpcurl")) : "grpcurl";
 const catalog = stack.services.find((s) => s.name === "catalog");
 const identity = stack.services.find((s) => s.name === "identity");
+const identityHost = stack.bffUrl ? new URL(stack.bffUrl).host : (identity?.address ?? "");
 const tokensExpire = stack.demoAccounts.customer.tokens.expireTime;
 const tokensUntil = tokensExpire ? timestampDate(tokensExpire).toTimeString().slice(0, 5) : "their expiry";
 const lines = [
@@ -45,6 +47,16 @@ const lines = [
   "    card 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 lacks funds",
   `    a card token: curl -s -H 'content-type: application/json' -d '{"card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}}' ${stack.paymentGatewayUrl}/v1/tokens`,
   ...(grpcurl === "grpcurl" ? ["  (no grpcurl? `npm run tools -- grpcurl` builds it into .tools/bin)"] : []),
+  "",
+  `  Social sign-in: "Google" is a local OpenID provider at ${stack.devOidcProviderUrl}; pick one of its users, no password:`,
+  ...devUsers.map(
+    (user) =>
+      `    ${user.name.padEnd(15)} ${user.email}${user.emailVerified ? "" : "   (email not verified: Marquee refuses it)"}`,
+  ),
+  "    (the first has the demo customer's address, so it links to that account; the others get new accounts)",
+  `    1. ${grpcurl} -plaintext -d '{"provider": "SOCIAL_PROVIDER_GOOGLE"}' ${identityHost} marquee.identity.v1.IdentityService/StartSocialSignIn`,
+  "    2. open its authorizationUrl in a browser and pick a user; the browser lands on the web app's /auth/callback/google?code=…",
+  `    3. ${grpcurl} -plaintext -d '{"provider": "SOCIAL_PROVIDER_GOOGLE", "callback_url": "<that URL>", "flow_key": "<flowKey of step 1>"}' ${identityHost} marquee.identity.v1.IdentityService/SignInWithSocial`,
   "",
   `  Demo accounts (real identity accounts, verified; password for each: ${demoPassword}):`,
   `    organizer  ${stack.demoAccounts.organizer.email}   (owns the demo data)`,

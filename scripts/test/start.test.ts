@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { signInAtProvider } from "@marquee/dev-oidc-provider/testing";
 import { isAlive } from "@marquee/mesh/local";
 import { expect } from "chai";
 import { fixedPorts, serviceNamed } from "../src/ports.js";
@@ -153,6 +154,31 @@ describe("npm start (scripts/src/start.ts)", function () {
     expect(output.join("\n")).to.include("marquee.identity.v1.IdentityService/Login");
   }
 
+  /** An IdentityService call through the BFF's Connect JSON, as the web app makes it. */
+  async function identityCall(method: string, body: unknown): Promise<Record<string, unknown>> {
+    const response = await fetch(`http://127.0.0.1:${bffPort}/marquee.identity.v1.IdentityService/${method}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const answer = (await response.json()) as Record<string, unknown>;
+    expect(response.status, JSON.stringify(answer)).to.equal(200);
+    return answer;
+  }
+
+  /** Social sign-in through the BFF at the printed development provider, picking the dev user `sub`. */
+  async function socialSignIn(sub: string): Promise<{ user: { id: string; email: string }; userCreated?: boolean }> {
+    const started = await identityCall("StartSocialSignIn", { provider: "SOCIAL_PROVIDER_GOOGLE" });
+    const callbackUrl = await signInAtProvider(started.authorizationUrl as string, { sub });
+    expect(callbackUrl).to.match(new RegExp(`^http://localhost:${bffPort}/auth/callback/google\\?code=`));
+    const signedIn = await identityCall("SignInWithSocial", {
+      provider: "SOCIAL_PROVIDER_GOOGLE",
+      callbackUrl,
+      flowKey: started.flowKey,
+    });
+    return signedIn as { user: { id: string; email: string }; userCreated?: boolean };
+  }
+
   it("starts the stack with demo data that grpcurl lists, and Ctrl-C leaves no process behind", async () => {
     const { launcher, output } = await launch(dataDir, portOffset);
     running = launcher;
@@ -201,6 +227,17 @@ describe("npm start (scripts/src/start.ts)", function () {
     });
     const kolkata = (await viaFetch.json()) as { events: Array<{ title: string }> };
     expect(kolkata.events.map((event) => event.title)).to.include("Dhaka → Kolkata (Diu Paribahan)");
+
+    // Social sign-in at the development provider it prints: a new user gets an account; the dev user with
+    // the demo customer's verified address is linked to that account, not given a second one.
+    const oidcUrl = `http://localhost:${fixedPorts.devOidcProvider + portOffset}`;
+    expect(output.join("\n")).to.include(oidcUrl);
+    const ana = await socialSignIn("dev-ana");
+    expect(ana.userCreated).to.equal(true);
+    expect(ana.user.email).to.equal("ana.rahman@social.localhost");
+    const customer = await socialSignIn("dev-demo-customer");
+    expect(customer.userCreated ?? false).to.equal(false);
+    expect(customer.user.id).to.equal(login(emails.customer ?? "", password).user.id);
 
     const started = descendants(launcher.pid as number);
     expect(started.length, "PostgreSQL, Redis and the services run under the launcher").to.be.greaterThan(3);

@@ -4,5 +4,7 @@
  */
 export { peerAddressKey } from "./call-values.js";
 export { addressVariableOf, contractServices, isInternalMethod, isInternalService } from "./contract.js";
+export { parseRateLimit, type RateLimit, rateLimitSetting } from "./rate-limit/rate-limit.js";
+export type { RateLimitOptions, RateLimitRule, RateLimitScope } from "./rate-limit/rate-limiter.js";
 export { type Gateway, type GatewayOptions, startGateway } from "./start-gateway.js";
 export type { UpstreamClientOptions } from "./upstreams.js";

@@ -1,6 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
 import { createTokenVerifier, type Logger, refusingRevoked, watchIdentityRevocations } from "@marquee/mesh";
+import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
 import { peerAddressKey } from "./call-values.js";
 import { addressVariableOf, isInternalService } from "./contract.js";
 import { corsPolicy } from "./cors.js";
@@ -8,8 +9,10 @@ import { forward } from "./forward.js";
 import { listen, type RequestHandler } from "./listener.js";
 import { pipeline } from "./pipeline.js";
 import { createProbes } from "./probes.js";
+import { RateLimiter, type RateLimitOptions } from "./rate-limit/rate-limiter.js";
 import { serveReflection } from "./reflection.js";
 import { rpcHandler } from "./rpc-handler.js";
+import { type ClientTokenIssuer, createTokenEndpoint } from "./token-endpoint.js";
 import { answerUnrouted } from "./unrouted.js";
 import { connectUpstreams, type UpstreamClientOptions } from "./upstreams.js";
 
@@ -48,6 +51,8 @@ export interface GatewayOptions {
   readonly corsOrigins?: readonly string[];
   /** Settings of the mesh clients to the upstreams (retries, breaker). */
   readonly clientOptions?: UpstreamClientOptions;
+  /** Token-bucket rate limits per client IP and per user, in Redis. Undefined: no limits. */
+  readonly rateLimits?: RateLimitOptions;
 }
 
 /** A running BFF. */
@@ -66,7 +71,8 @@ export interface Gateway {
 /**
  * Starts the BFF on one port: Connect (JSON and binary), gRPC-Web and gRPC, each public service
  * forwarded to its upstream through the generic forwarding, server reflection over exactly those
- * services, `/healthz` and `/readyz`, and CORS closed unless origins are allowed. See `pipeline` for
+ * services, `/healthz` and `/readyz`, the partners' OAuth2 token endpoint `/oauth2/token` (when identity
+ * is served), and CORS closed unless origins are allowed. See `pipeline` for
  * what every call goes through.
  */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
@@ -81,10 +87,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const jwksVerifier = createTokenVerifier({ jwksUrl: options.jwksUrl });
   const verifier = revocations ? refusingRevoked(jwksVerifier, revocations) : jwksVerifier;
   const shutdown = new AbortController();
+  const limiter = options.rateLimits ? new RateLimiter(options.rateLimits, log) : undefined;
+  await limiter?.connect();
 
   const rpcs = rpcHandler({
     routes(router) {
-      const interceptors = pipeline(verifier);
+      const interceptors = pipeline(verifier, limiter);
       for (const upstream of upstreams) {
         forward(router, upstream, { maxUnaryTimeoutMs: options.requestTimeoutMs, interceptors, log });
       }
@@ -98,14 +106,24 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     log,
   });
   const probes = createProbes(upstreams);
+  // The OAuth2 token endpoint for partners, wherever identity is served: it calls IssueClientToken.
+  const identity = upstreams.find((upstream) => upstream.service.typeName === IdentityService.typeName);
+  const tokenEndpoint = identity
+    ? createTokenEndpoint({
+        identity: identity.client as unknown as ClientTokenIssuer,
+        timeoutMs: options.requestTimeoutMs,
+        log,
+      })
+    : undefined;
   const cors = corsPolicy(options.corsOrigins ?? []);
   const handler: RequestHandler = (request, response) => {
-    if (probes.handle(request, response) || cors(request, response)) return;
+    if (probes.handle(request, response) || tokenEndpoint?.handle(request, response) || cors(request, response)) return;
     rpcs(request, response);
   };
 
   const listener = await listen(handler, options.port, options.host).catch(async (error: unknown) => {
     await revocations?.stop();
+    limiter?.close();
     throw error;
   });
   const notServed = options.services.filter((s) => !isInternalService(s) && !served.includes(s));
@@ -114,6 +132,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       port: listener.port,
       services: Object.fromEntries(upstreams.map((u) => [u.service.typeName, u.address])),
       notServed: notServed.map((s) => `${s.typeName} (no ${addressVariableOf(s)})`),
+      rateLimits: options.rateLimits ? "on" : "off",
     },
     "serving",
   );
@@ -129,6 +148,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           shutdown.abort(new ConnectError("the BFF is shutting down", Code.Unavailable)),
         );
         await revocations?.stop();
+        limiter?.close();
         for (const upstream of upstreams) upstream.close();
       })();
       return stopping;

@@ -1,8 +1,8 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CallOptions, Client } from "@connectrpc/connect";
-import { createLogger, mintDevToken, openDatabase } from "@marquee/mesh";
+import { createLogger, openDatabase } from "@marquee/mesh";
 import type { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
 import type { JWK } from "jose";
 
@@ -115,13 +115,38 @@ export function devSigningKey(dataDir: string): JWK {
   return JSON.parse(readFileSync(join(dataDir, "keys", "signing-key.json"), "utf8")) as JWK;
 }
 
+/** A real partner client, from which the matrix's partner callers get their tokens. */
+export interface Partner {
+  readonly clientId: string;
+  /** A client-credentials token carrying exactly `scopes` (each granted to the client). */
+  token(scopes: readonly string[]): Promise<string>;
+}
+
 /**
- * A partner's client-credentials token: `sub: client:<uuid>` and the scopes in the space-separated `scope`
- * claim, no roles — the shape the mesh verifier maps to a partner principal (services/mesh/src/auth/
- * verify-token.ts) and `partnerToken` of `@marquee/mesh/testing` mints. IssueClientToken is not built yet
- * (identity answers UNIMPLEMENTED), so it is minted with the stack's development key, which every verifier
- * trusts; once identity issues client tokens, these become real ones.
+ * A partner client an admin creates through the BFF (CreatePartnerClient), granted `scopes`, whose tokens
+ * identity issues by the client-credentials grant (IssueClientToken, what the BFF's `/oauth2/token`
+ * calls): `sub: client:<client_id>`, the scopes asked for in `scope`, no roles — as a partner gets them.
  */
-export function partnerToken(signingKey: JWK, scopes: readonly string[], clientId: string = randomUUID()) {
-  return mintDevToken(signingKey, { sub: `client:${clientId}`, scopes }, 3600);
+export async function createPartner(
+  identity: Client<typeof IdentityService>,
+  adminToken: string,
+  scopes: readonly string[],
+): Promise<Partner> {
+  const { client, clientSecret } = await identity.createPartnerClient(
+    { client: { displayName: "Matrix partner", scopes: [...scopes] } },
+    as(adminToken),
+  );
+  const clientId = client?.clientId ?? "";
+  if (clientId === "") throw new Error("CreatePartnerClient answered without a client");
+  return {
+    clientId,
+    async token(wanted) {
+      const { tokens } = await identity.issueClientToken(
+        { clientId, clientSecret, scopes: [...wanted] },
+        as(undefined),
+      );
+      if (tokens === undefined) throw new Error("IssueClientToken answered without tokens");
+      return tokens.accessToken;
+    },
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * What `e2e/authorization.test.ts` builds on: the callers of the authorization matrix (real identity
- * accounts, partner-shaped tokens), the matrix's verdicts and table, the internal RPCs and how to call
+ * accounts and a real partner client), the matrix's verdicts and table, the internal RPCs and how to call
  * them raw over each protocol, and the forged tokens of the attacks.
  */
 export {
@@ -9,8 +9,9 @@ export {
   as,
   type CallerName,
   callerNames,
+  createPartner,
   devSigningKey,
-  partnerToken,
+  type Partner,
   signUp,
 } from "./callers.js";
 export { claimsOf, TokenForge, tampered } from "./forged-tokens.js";

@@ -14,7 +14,7 @@ import { reproducerOf, requestTextOf } from "./reproducer.js";
 import { plantSeeds } from "./seeds.js";
 import { servedRpcs } from "./served-rpcs.js";
 import { describeChange, MutationLog, readSeeds, stateChanges } from "./state-oracle.js";
-import { mintFuzzTokens } from "./tokens.js";
+import { type FuzzTokens, mintFuzzTokens } from "./tokens.js";
 import { defaultTiming, type SendTiming } from "./wire-request.js";
 
 /** How a fuzz run goes. */
@@ -40,6 +40,8 @@ export interface FuzzOptions {
   readonly memoryGrowthLimitMb?: number;
   /** A pause after the last request before memory and the seeds are read, so GC and lapsed work settle. @default 3 s */
   readonly settleMs?: number;
+  /** The users the run signs in as (`freshFuzzUserIds`), when the stack was started knowing them. @default fresh ones */
+  readonly userIds?: FuzzTokens["userIds"];
 }
 
 /** What a run found, and everything needed to read it. */
@@ -99,7 +101,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   });
 
   const memory = new MemoryWatch(stackProcesses(options.stack));
-  const tokens = await mintFuzzTokens(options.stack.dataDir);
+  const tokens = await mintFuzzTokens(options.stack.dataDir, options.userIds);
   say(`planting seeds as the fuzz organizer and customer…`);
   const planted = await plantSeeds(bffUrl, tokens);
   const rpcs = await publicRpcs();

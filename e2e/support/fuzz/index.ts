@@ -16,5 +16,5 @@ export { publicRpcs } from "./public-rpcs.js";
 export { seedOf } from "./random.js";
 export { type FuzzResults, resultsOf } from "./results.js";
 export { findingText, outcomeColumns, summaryText, tableRows } from "./summary.js";
-export { type FuzzTokens, mintFuzzTokens } from "./tokens.js";
+export { type FuzzTokens, freshFuzzUserIds, mintFuzzTokens } from "./tokens.js";
 export { defaultTiming, type SendTiming, type WireRequest } from "./wire-request.js";

@@ -15,18 +15,18 @@ export interface FuzzTokens {
   readonly userIds: Readonly<Record<Exclude<TokenKind, "anonymous">, string>>;
 }
 
+/** New user ids, one per signed-in kind: what {@link mintFuzzTokens} mints for unless given its own. */
+export function freshFuzzUserIds(): FuzzTokens["userIds"] {
+  return { customer: randomUUID(), organizer: randomUUID(), "other-organizer": randomUUID(), admin: randomUUID() };
+}
+
 /**
  * Fresh users for a run, minted with the stack's development key (`<dataDir>/keys/signing-key.json`), so
- * the seeds belong to users no other test or demo data touches.
+ * the seeds belong to users no other test or demo data touches. A caller that must know them before
+ * the stack starts (to exempt them from its rate limits) picks them with {@link freshFuzzUserIds}.
  */
-export async function mintFuzzTokens(dataDir: string): Promise<FuzzTokens> {
+export async function mintFuzzTokens(dataDir: string, userIds = freshFuzzUserIds()): Promise<FuzzTokens> {
   const signingKey = JSON.parse(readFileSync(join(dataDir, "keys", "signing-key.json"), "utf8"));
-  const userIds = {
-    customer: randomUUID(),
-    organizer: randomUUID(),
-    "other-organizer": randomUUID(),
-    admin: randomUUID(),
-  };
   const roles = {
     customer: ["customer"],
     organizer: ["customer", "organizer"],

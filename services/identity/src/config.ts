@@ -1,4 +1,6 @@
-import { integer, string, url } from "@marquee/mesh";
+import { integer, keyringSetting, string, url } from "@marquee/mesh";
+import { devTotpKeyId, devTotpKeys } from "./domain/totp-keys.js";
+import { socialSettings } from "./social/config.js";
 
 const minute = 60;
 const hour = 60 * minute;
@@ -13,6 +15,11 @@ export const settings = {
     min: 10,
     max: hour,
   }),
+  PARTNER_TOKEN_TTL_S: integer(
+    "lifetime of a partner client's access token (client-credentials grant), in seconds; signing keys stay published at least this long after they retire",
+    hour,
+    { min: 10, max: 24 * hour },
+  ),
   REFRESH_TOKEN_TTL_S: integer(
     "lifetime of a session's refresh tokens, from the sign-in that started it (refreshing does not extend it)",
     30 * day,
@@ -83,9 +90,24 @@ export const settings = {
     ),
     isSecret: true,
   },
+  TOTP_ENCRYPTION_KEYS: keyringSetting(
+    "AES-256-GCM keys the TOTP secrets are stored under, `kid:base64key,…`: every one opens, TOTP_ENCRYPTION_KEY_ID seals. The default is a development key anyone can derive: set real keys anywhere but locally",
+    devTotpKeys,
+  ),
+  TOTP_ENCRYPTION_KEY_ID: string("kid of TOTP_ENCRYPTION_KEYS that seals new TOTP secrets", devTotpKeyId),
+  TOTP_ISSUER: string("the issuer authenticator apps show beside the account (the otpauth:// URI's issuer)", "Marquee"),
+  TOTP_ENROLMENT_TTL_S: integer("how long an EnrollTotp secret waits for its ConfirmTotp, in seconds", 15 * minute, {
+    min: minute,
+    max: day,
+  }),
+  MFA_CHALLENGE_TTL_S: integer("how long Login's mfa_challenge waits for its CompleteLogin, in seconds", 5 * minute, {
+    min: 10,
+    max: hour,
+  }),
   MAIL_FROM: string("From: of the account mails", "Marquee <no-reply@marquee.localhost>"),
   APP_URL: url("base URL of the web app, which the links in the mails open", "http://localhost:8080", [
     "http",
     "https",
   ]),
+  ...socialSettings,
 };

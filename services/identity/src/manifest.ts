@@ -1,6 +1,7 @@
-import { defineService } from "@marquee/mesh";
+import { defineService, FieldCipher } from "@marquee/mesh";
 import { IdentityInternalService } from "@marquee/proto/marquee/identity/v1/identity_internal_pb.js";
 import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
+import { startChallengePruning } from "./background/challenge-pruning.js";
 import { startKeyChecks } from "./background/key-checks.js";
 import { startThrottlePruning } from "./background/throttle-pruning.js";
 import { settings } from "./config.js";
@@ -10,6 +11,8 @@ import type { Identity } from "./identity.js";
 import { Mailer } from "./mail/mailer.js";
 import { migrations } from "./migrations/index.js";
 import * as rpcs from "./rpc/index.js";
+import { providersOf } from "./social/config.js";
+import { SocialProviders } from "./social/providers.js";
 import { Throttle } from "./store/throttle.js";
 import { KeyRing } from "./tokens/key-ring.js";
 
@@ -31,10 +34,12 @@ export const identity = defineService({
   async compose({ config, log, orm }) {
     const accessTokenMs = config.ACCESS_TOKEN_TTL_S * 1000;
     const slackMs = config.SIGNING_KEY_RETAIN_SLACK_S * 1000;
+    const partnerTokenMs = config.PARTNER_TOKEN_TTL_S * 1000;
     const keys = new KeyRing(orm, {
       rotateAfterMs: config.SIGNING_KEY_ROTATE_AFTER_S * 1000,
       publishAheadMs: config.SIGNING_KEY_PUBLISH_AHEAD_S * 1000,
-      retainMs: accessTokenMs + slackMs,
+      // A retired key verifies until the longest-lived token it signed has expired: a partner's (1 h) too.
+      retainMs: Math.max(accessTokenMs, partnerTokenMs) + slackMs,
       jwksFile: config.JWKS_FILE || undefined,
       log,
     });
@@ -60,14 +65,24 @@ export const identity = defineService({
         emailVerificationMs: config.EMAIL_VERIFICATION_TTL_S * 1000,
         passwordResetMs: config.PASSWORD_RESET_TTL_S * 1000,
         revocationMs: accessTokenMs + slackMs,
+        partnerTokenSec: config.PARTNER_TOKEN_TTL_S,
+        partnerRevocationMs: partnerTokenMs + slackMs,
       },
       appUrl: config.APP_URL,
+      twoFactor: {
+        cipher: new FieldCipher({ keys: config.TOTP_ENCRYPTION_KEYS, currentKeyId: config.TOTP_ENCRYPTION_KEY_ID }),
+        issuer: config.TOTP_ISSUER,
+        enrolmentTtlMs: config.TOTP_ENROLMENT_TTL_S * 1000,
+        challengeTtlMs: config.MFA_CHALLENGE_TTL_S * 1000,
+      },
+      social: new SocialProviders(providersOf(config), { flowTtlMs: config.SOCIAL_FLOW_TTL_S * 1000, log }),
     };
     return {
       deps,
       background: [
         () => startKeyChecks(keys, log, config.SIGNING_KEY_CHECK_INTERVAL_MS),
         () => startThrottlePruning(throttle, log, Math.min(config.THROTTLE_WINDOW_S * 1000, 5 * 60_000)),
+        () => startChallengePruning(orm, log, 5 * 60_000),
       ],
       close: [() => mailer.close()],
     };

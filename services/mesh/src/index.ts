@@ -13,6 +13,7 @@ export {
   watchIdentityRevocations,
   watchRevokedSubjects,
 } from "./auth/revoked-subjects.js";
+export { mfaRequiredType, requireSecondFactor } from "./auth/second-factor.js";
 export { createServiceTokenMinter, type ServiceTokenMinter } from "./auth/service-token.js";
 export { readSigningKey } from "./auth/signing-key.js";
 export { bearerToken, createTokenVerifier, type TokenVerifier } from "./auth/verify-token.js";
@@ -34,6 +35,7 @@ export {
   type Values,
 } from "./config.js";
 export { arrivingCall, type CallContext, currentCall, outsideCall, remainingMs } from "./context.js";
+export { FieldCipher, type Keyring, keyIdOf, keyringSetting, parseKeys } from "./crypto/field-cipher.js";
 /* Persistence and the event bus: */
 export { type Database, type DatabaseOptions, migrateSchema, openDatabase, runMigrations } from "./database.js";
 export {
@@ -94,7 +96,7 @@ export { createLogger, type Logger } from "./logger.js";
 export { metricsRegistry, startMetricsServer } from "./metrics.js";
 export { decodePageToken, encodePageToken, isIndex, isTimeAndId, pageSizeOf, type TimeAndId } from "./paging.js";
 export { startPeriodic } from "./periodic.js";
-export { callerIdOf, hasRole, type Principal, type Role } from "./principal.js";
+export { callerIdOf, hasRole, hasSecondFactor, type Principal, type Role } from "./principal.js";
 export { createReflection, type Reflection } from "./reflection.js";
 export { boundViolations, defaultLimits, type RequestLimits } from "./request-bounds.js";
 export {

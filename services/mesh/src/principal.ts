@@ -22,6 +22,12 @@ export interface Principal {
   readonly token: string;
   /** When the token expires, in epoch milliseconds. */
   readonly expiresAtMs: number;
+  /**
+   * How a user signed in: the token's `amr` claim (RFC 8176), `["pwd"]` after a password, `["pwd", "otp"]`
+   * after a password and a second factor (identity's CompleteLogin). Empty or absent for partners,
+   * services and tokens that state no method. See {@link hasSecondFactor}.
+   */
+  readonly amr?: readonly string[];
 }
 
 /**
@@ -38,4 +44,12 @@ export function callerIdOf(call: { readonly principal?: Principal | undefined })
 export function hasRole(principal: Principal, role: Role): boolean {
   const rank: Record<Role, number> = { customer: 1, organizer: 2, admin: 3 };
   return principal.roles.some((held) => rank[held] >= rank[role]);
+}
+
+/**
+ * Whether the principal's token comes from a sign-in with a second factor (`amr` holds `otp`): what
+ * high-risk actions ask for, through `requireSecondFactor`.
+ */
+export function hasSecondFactor(principal: Principal | undefined): boolean {
+  return principal?.kind === "user" && (principal.amr ?? []).includes("otp");
 }

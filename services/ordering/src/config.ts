@@ -27,6 +27,11 @@ export const settings = {
     15_000,
     { min: 10, max: 600_000 },
   ),
+  REFUND_MFA_ABOVE_MINOR: integer(
+    "refunds larger than this, in minor units of the order's currency (5000000 = 50,000.00), need a caller signed in with a second factor (token amr with otp); refunds of this much or less do not",
+    5_000_000,
+    { min: 0, max: Number.MAX_SAFE_INTEGER },
+  ),
   REFUND_FOLLOW_INTERVAL_MS: integer(
     "pause between two rounds of finishing refunds left half done (money unsettled, seats not yet on sale)",
     2000,

@@ -44,6 +44,7 @@ export const ordering = defineService({
       pricing: [serviceFee(config.SERVICE_FEE_BASIS_POINTS)],
       saga,
       checkoutWaitMs: config.CHECKOUT_WAIT_MS,
+      refundMfaAboveMinor: BigInt(config.REFUND_MFA_ABOVE_MINOR),
     };
     return {
       deps,

@@ -19,4 +19,6 @@ export interface Ordering {
   readonly saga: CheckoutSaga;
   /** How long CreateOrder waits for the saga (`CHECKOUT_WAIT_MS`). */
   readonly checkoutWaitMs: number;
+  /** Refunds larger than this (minor units) need a second factor (`REFUND_MFA_ABOVE_MINOR`). */
+  readonly refundMfaAboveMinor: bigint;
 }

@@ -18,6 +18,8 @@ export const SessionEntity = defineEntity({
     revokeTime: p.datetime().nullable(),
     /** LOGOUT, PASSWORD_CHANGED, PASSWORD_RESET, USER_DISABLED or TOKEN_REUSED; empty while live. */
     revokeReason: p.text(),
+    /** How the sign-in was made (RFC 8176 `amr`: "pwd", "otp"); every access token of the session says so. */
+    amr: p.array(),
   },
 });
 

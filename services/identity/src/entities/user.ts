@@ -18,7 +18,7 @@ export const UserEntity = defineEntity({
     displayName: p.text(),
     /** E.164, or empty. */
     phoneNumber: p.text(),
-    /** PHC-format scrypt hash; null for an account without a password (social sign-in, not built yet). */
+    /** PHC-format scrypt hash; null for an account without a password (made by social sign-in). */
     passwordHash: p.text().nullable(),
     /** Lower-case role names in contract order, always with "customer". */
     roles: p.array(),
@@ -31,6 +31,8 @@ export const UserEntity = defineEntity({
     createTime: p.datetime(),
     updateTime: p.datetime(),
     lastLoginTime: p.datetime().nullable(),
+    /** When two-factor sign-in was turned on (ConfirmTotp); null while it is off. */
+    totpEnableTime: p.datetime().nullable(),
   },
 });
 

@@ -50,7 +50,8 @@ export const changePassword = defineRpc(IdentityService.method.changePassword, {
         );
         if (changed === 0) throw badRequest([{ field: "current_password", description: "is wrong" }]);
         await revokeSessionsOf(em, user.id, "PASSWORD_CHANGED", now);
-        return await openSession(identity, em, user, now);
+        // This device's sign-in stays as it was made: a session with a second factor keeps saying so.
+        return await openSession(identity, em, user, now, call.principal?.amr?.length ? call.principal.amr : ["pwd"]);
       });
       return { tokens };
     };

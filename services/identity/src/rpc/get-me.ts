@@ -3,6 +3,7 @@ import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.
 import { activeCaller } from "../callers.js";
 import type { Identity } from "../identity.js";
 import { userMessage } from "../store/messages.js";
+import { linksOf } from "../store/social-links.js";
 
 /** IdentityService.GetMe: the caller's account as it is now. */
 export const getMe = defineRpc(IdentityService.method.getMe, {
@@ -10,6 +11,10 @@ export const getMe = defineRpc(IdentityService.method.getMe, {
     // GetMeRequest has no fields: the caller comes from the token.
   },
   handler(identity: Identity) {
-    return async (_request, call) => ({ user: userMessage(await activeCaller(identity.orm.em.fork(), call)) });
+    return async (_request, call) => {
+      const em = identity.orm.em.fork();
+      const user = await activeCaller(em, call);
+      return { user: userMessage(user, await linksOf(em, user.id)) };
+    };
   },
 });

@@ -3,6 +3,7 @@ import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.
 import { activeAdmin } from "../callers.js";
 import type { Identity } from "../identity.js";
 import { userMessage } from "../store/messages.js";
+import { linksOf } from "../store/social-links.js";
 import { findUser } from "../store/users.js";
 
 /** IdentityService.GetUser: one account, for admins. */
@@ -16,7 +17,7 @@ export const getUser = defineRpc(IdentityService.method.getUser, {
       await activeAdmin(em, call);
       const user = await findUser(em, request.userId);
       if (user === null) throw notFound("user", request.userId);
-      return { user: userMessage(user) };
+      return { user: userMessage(user, await linksOf(em, user.id)) };
     };
   },
 });

@@ -5,6 +5,7 @@ import { emailKeyOf, maxEmailLength } from "../domain/email-address.js";
 import { roleNameOf } from "../domain/roles.js";
 import type { Identity } from "../identity.js";
 import { userMessage } from "../store/messages.js";
+import { linksOfUsers } from "../store/social-links.js";
 import { listUsers as listUserPage, type UserFilter } from "../store/users.js";
 
 /** ListUsers' page sizes, as the proto gives them. */
@@ -28,8 +29,12 @@ export const listUsers = defineRpc(IdentityService.method.listUsers, {
       };
       const after = decodePageToken("users", filter, request.pageToken, isTimeAndId);
       const { users, last } = await listUserPage(identity.orm, filter, after, pageSizeOf(request.pageSize, pageSizes));
+      const links = await linksOfUsers(
+        identity.orm.em.fork(),
+        users.map((user) => user.id),
+      );
       return {
-        users: users.map(userMessage),
+        users: users.map((user) => userMessage(user, links.get(user.id))),
         nextPageToken: last ? encodePageToken("users", filter, last) : "",
       };
     };

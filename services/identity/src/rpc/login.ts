@@ -8,6 +8,7 @@ import { openSession } from "../sign-in.js";
 import { userMessage } from "../store/messages.js";
 import type { ThrottleLimit } from "../store/throttle.js";
 import { findUserByEmail } from "../store/users.js";
+import { challengeAnswer } from "../two-factor.js";
 import { checkGiven } from "./request-rules.js";
 
 /**
@@ -21,6 +22,9 @@ import { checkGiven } from "./request-rules.js";
  * tells nothing either) and per client IP (LOGIN_FAILURES_PER_IP), checked before the password: past a
  * limit even the right password waits, so guessing cannot go on. A sign-in forgets its address's
  * failures.
+ *
+ * For an account with two-factor sign-in on, the right password opens no session: it answers a challenge
+ * that CompleteLogin finishes with a code (see `complete-login.ts`), and the sign-in time is set there.
  */
 export const login = defineRpc(IdentityService.method.login, {
   rules(request, check) {
@@ -52,8 +56,7 @@ export const login = defineRpc(IdentityService.method.login, {
       const rehash = identity.passwords.needsRehash(found.passwordHash as string)
         ? await identity.passwords.hash(request.password)
         : undefined;
-      const { user, tokens } = await identity.orm.em.fork().transactional(async (em) => {
-        await em.nativeUpdate(UserEntity, { id: found.id }, { lastLoginTime: now });
+      return await identity.orm.em.fork().transactional(async (em) => {
         if (rehash !== undefined) {
           // Only over the hash just checked: a password changed meanwhile is not overwritten with the old one.
           await em.nativeUpdate(
@@ -62,10 +65,11 @@ export const login = defineRpc(IdentityService.method.login, {
             { passwordHash: rehash },
           );
         }
+        if (found.totpEnableTime != null) return await challengeAnswer(identity, em, found.id, now);
+        await em.nativeUpdate(UserEntity, { id: found.id }, { lastLoginTime: now });
         const user = { ...found, lastLoginTime: now };
-        return { user, tokens: await openSession(identity, em, user, now) };
+        return { user: userMessage(user), tokens: await openSession(identity, em, user, now) };
       });
-      return { user: userMessage(user), tokens };
     };
   },
 });

@@ -89,6 +89,7 @@ async function createAccount(
       createTime: now,
       updateTime: now,
       lastLoginTime: now,
+      totpEnableTime: null,
     };
     await em.insert(UserEntity, user);
     await writeEvent(em, {

@@ -14,19 +14,25 @@ export interface IssuedRefreshToken {
   readonly sessionId: string;
   /** The session's end, which rotation does not move. */
   readonly expireTime: Date;
+  /** How the session's sign-in was made (RFC 8176 `amr`), which its access tokens state. */
+  readonly amr: readonly string[];
 }
 
-/** A new session for the user, with its first refresh token. Inside the sign-in's transaction. */
+/**
+ * A new session for the user, with its first refresh token. Inside the sign-in's transaction. `amr` says
+ * how the user signed in (`["pwd"]`, or `["pwd", "otp"]` with a second factor).
+ */
 export async function startSession(
   em: EntityManager,
   userId: string,
   now: Date,
   ttlMs: number,
+  amr: readonly string[] = ["pwd"],
 ): Promise<IssuedRefreshToken> {
   const session = { id: randomUUID(), userId, createTime: now, expireTime: new Date(now.getTime() + ttlMs) };
-  await em.insert(SessionEntity, { ...session, revokeTime: null, revokeReason: "" });
+  await em.insert(SessionEntity, { ...session, revokeTime: null, revokeReason: "", amr: [...amr] });
   const token = await addToken(em, session.id, now);
-  return { token, sessionId: session.id, expireTime: session.expireTime };
+  return { token, sessionId: session.id, expireTime: session.expireTime, amr };
 }
 
 async function addToken(em: EntityManager, sessionId: string, now: Date): Promise<string> {
@@ -74,9 +80,11 @@ export async function rotate<U>(
         user_id: string;
         expire_time: string;
         revoke_time: string | null;
+        amr: string[];
       }[]
     >(
-      `select t."id" as token_id, t."use_time", s."id" as session_id, s."user_id", s."expire_time", s."revoke_time"
+      `select t."id" as token_id, t."use_time", s."id" as session_id, s."user_id", s."expire_time", s."revoke_time",
+              s."amr"
          from "refresh_token" t join "session" s on s."id" = t."session_id"
         where t."token_hash" = ? for update of t, s`,
       [hashOfSecret(token)],
@@ -95,7 +103,12 @@ export async function rotate<U>(
     return {
       outcome: "rotated",
       user,
-      refresh: { token: successor, sessionId: found.session_id, expireTime: new Date(found.expire_time) },
+      refresh: {
+        token: successor,
+        sessionId: found.session_id,
+        expireTime: new Date(found.expire_time),
+        amr: found.amr,
+      },
     };
   });
 }

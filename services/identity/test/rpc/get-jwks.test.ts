@@ -36,6 +36,8 @@ describe("IdentityService.GetJwks and the access tokens it verifies", () => {
       SIGNING_KEY_ROTATE_AFTER_S: String(hourS),
       SIGNING_KEY_PUBLISH_AHEAD_S: "600",
       ACCESS_TOKEN_TTL_S: "900",
+      // Keys are kept for the longest token lifetime; partner tokens' is the users' here.
+      PARTNER_TOKEN_TTL_S: "900",
       SIGNING_KEY_RETAIN_SLACK_S: "300",
     },
   });

@@ -71,10 +71,4 @@ describe("IdentityService.GetMe, UpdateProfile and SendVerificationEmail", () =>
     });
     expect(await codeOf(env.client.sendVerificationEmail({}, as(verified)))).to.equal(Code.FailedPrecondition);
   });
-
-  it("answers the RPCs of later slices UNIMPLEMENTED, saying so", async () => {
-    const error = await failureOf(env.client.issueClientToken({ clientId: testId("acme"), clientSecret: "s" }));
-    expect(error.code).to.equal(Code.Unimplemented);
-    expect(error.rawMessage).to.match(/not built yet/);
-  });
 });

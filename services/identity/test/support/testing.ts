@@ -7,6 +7,7 @@ import { IdentityInternalService } from "@marquee/proto/marquee/identity/v1/iden
 import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
 import type { TokenSet, User } from "@marquee/proto/marquee/identity/v1/resources_pb.js";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { generate } from "otplib";
 import { UserEntity } from "../../src/entities/user.js";
 import type { Identity } from "../../src/identity.js";
 import { identity } from "../../src/manifest.js";
@@ -132,11 +133,55 @@ export async function grantRoles(env: TestIdentity, userId: string, roles: reado
   await env.db().nativeUpdate(UserEntity, { id: userId }, { roles: ["customer", ...roles] });
 }
 
-/** A new account with the admin role, signed in after the grant so its token carries it. */
-export async function registerAdmin(env: TestIdentity): Promise<Account> {
+/**
+ * The TOTP code of `secret` for the time step `stepsAhead` steps from now, computed with otplib as an
+ * authenticator app computes it from the secret EnrollTotp showed. Identity accepts the steps -1, 0 and +1,
+ * each once, so a test that needs two codes in one step window takes 0 and then +1.
+ */
+export async function totpCode(secret: string, stepsAhead = 0): Promise<string> {
+  return await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 * stepsAhead });
+}
+
+/** What turning two-factor sign-in on left the test with: the secret and the recovery codes. */
+export interface SecondFactor {
+  readonly secret: string;
+  readonly recoveryCodes: readonly string[];
+}
+
+/** Turns two-factor sign-in on for an account: EnrollTotp, then ConfirmTotp with the current step's code. */
+export async function turnOnTotp(env: TestIdentity, account: { readonly token: string }): Promise<SecondFactor> {
+  const { secret } = await env.client.enrollTotp({}, as(account));
+  const { recoveryCodes } = await env.client.confirmTotp({ code: await totpCode(secret) }, as(account));
+  return { secret, recoveryCodes };
+}
+
+/** Login with the password, then CompleteLogin with `code`: the signed-in answer. */
+export async function signInWithCode(
+  env: TestIdentity,
+  account: { readonly email: string; readonly password: string },
+  code: string,
+  ip?: string,
+) {
+  const caller = as(ip === undefined ? {} : { ip });
+  const { mfaChallenge } = await env.client.login({ email: account.email, password: account.password }, caller);
+  if (mfaChallenge === "") throw new Error("Login answered no second-factor challenge");
+  return await env.client.completeLogin({ challenge: mfaChallenge, code }, caller);
+}
+
+/** An admin signed in as SetUserRoles needs: with two-factor sign-in on, and a token whose `amr` holds otp. */
+export interface AdminAccount extends Account {
+  readonly secondFactor: SecondFactor;
+}
+
+/**
+ * A new account with the admin role, two-factor sign-in on, signed in after the grant with a code (of the
+ * next step: the current one went to ConfirmTotp) so its token carries the role and "otp".
+ */
+export async function registerAdmin(env: TestIdentity): Promise<AdminAccount> {
   const account = await register(env, { email: newEmail("admin") });
   await grantRoles(env, account.user.id, ["organizer", "admin"]);
-  const { user, tokens } = await env.client.login({ email: account.email, password: account.password });
-  if (user === undefined || tokens === undefined) throw new Error("Login answered without user or tokens");
-  return { ...account, user, tokens, token: tokens.accessToken };
+  const secondFactor = await turnOnTotp(env, account);
+  const { user, tokens } = await signInWithCode(env, account, await totpCode(secondFactor.secret, 1));
+  if (user === undefined || tokens === undefined) throw new Error("CompleteLogin answered without user or tokens");
+  return { ...account, user, tokens, token: tokens.accessToken, secondFactor };
 }

@@ -148,7 +148,7 @@ export function watchRevokedSubjects(
 
 /**
  * `verifier`, refusing with UNAUTHENTICATED every token whose subject the watcher lists. Service tokens
- * (`svc:<name>`) are never refused this way: the list names users (and, later, partner clients).
+ * (`svc:<name>`) are never refused this way: the list names disabled users and revoked partner clients.
  */
 export function refusingRevoked(
   verifier: TokenVerifier,
@@ -158,7 +158,11 @@ export function refusingRevoked(
     async verify(token) {
       const principal = await verifier.verify(token);
       if (principal.kind !== "service" && watcher.isRevoked(principal.subject)) {
-        throw unauthenticated("the account of this token is disabled");
+        throw unauthenticated(
+          principal.kind === "partner"
+            ? "the partner client of this token is revoked"
+            : "the account of this token is disabled",
+        );
       }
       return principal;
     },

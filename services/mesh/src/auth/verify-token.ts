@@ -62,7 +62,7 @@ export interface TokenVerifier {
  * Creates the verifier every mesh server and the BFF use on the `authorization` header: ES256 only,
  * `kid` required, issuer, audience, expiry and not-before checked, `sub` mapped to a principal kind
  * (`client:<id>` → partner, `svc:<name>` → service, anything else → user; user and client ids must be
- * UUIDs in canonical lower-case form), and `roles` / `scope` checked against the token kind. Keys come
+ * UUIDs in canonical lower-case form), and `roles` / `scope` / `amr` checked against the token kind. Keys come
  * from the JWKS at `jwksUrl`, cached; an unknown `kid` reloads them, so identity can rotate keys without
  * restarting anyone.
  *
@@ -286,6 +286,9 @@ function principalOf(payload: JWTPayload, token: string): Principal {
   if (kind !== "partner" && payload.scope !== undefined) {
     throw unauthenticated("token carries scopes, which only partner tokens may");
   }
+  if (kind !== "user" && payload.amr !== undefined) {
+    throw unauthenticated("token carries authentication methods, which only user tokens may");
+  }
   return Object.freeze({
     subject,
     kind,
@@ -293,7 +296,19 @@ function principalOf(payload: JWTPayload, token: string): Principal {
     scopes: Object.freeze(scopesOf(payload.scope)),
     token,
     expiresAtMs: (payload.exp as number) * 1000,
+    amr: Object.freeze(amrOf(payload.amr)),
   });
+}
+
+/** The `amr` claim (RFC 8176): an array of method names such as "pwd" and "otp"; absent is none. */
+function amrOf(claim: unknown): string[] {
+  if (claim === undefined) {
+    return [];
+  }
+  if (!Array.isArray(claim) || !claim.every((method) => typeof method === "string" && /^[a-z]{1,16}$/.test(method))) {
+    throw unauthenticated('token claim "amr" is invalid');
+  }
+  return [...new Set(claim as string[])];
 }
 
 /**

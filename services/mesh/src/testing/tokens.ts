@@ -73,6 +73,8 @@ export interface TestTokenOptions {
   readonly roles?: readonly string[];
   /** Joined into the space-separated `scope` claim; omitted when absent. */
   readonly scopes?: readonly string[];
+  /** The `amr` claim, e.g. `["pwd", "otp"]` for a sign-in with a second factor; omitted when absent. */
+  readonly amr?: readonly string[];
   /** `exp` relative to now, in seconds; negative for an expired token. @default 300 */
   readonly expiresInSec?: number;
   /** `nbf` relative to now, in seconds; no `nbf` when absent. */
@@ -188,6 +190,7 @@ function claims(options: TestTokenOptions): JWTPayload {
     jti: randomUUID(),
     ...(options.roles === undefined ? {} : { roles: [...options.roles] }),
     ...(options.scopes === undefined ? {} : { scope: options.scopes.join(" ") }),
+    ...(options.amr === undefined ? {} : { amr: [...options.amr] }),
   };
 }
 

@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { type DevKeys, ensureDevKeys } from "../../src/auth/dev-keys.js";
 import { createServiceTokenMinter } from "../../src/auth/service-token.js";
 import { bearerToken, createTokenVerifier, type TokenVerifier } from "../../src/auth/verify-token.js";
+import { hasSecondFactor } from "../../src/principal.js";
 import {
   customerToken,
   type ForgedTokenAttack,
@@ -99,6 +100,28 @@ describe("createTokenVerifier", () => {
     it("accepts a user token without roles as a signed-in user with none", async () => {
       const principal = await verifier.verify(await mintTestToken({ sub: testId("u1") }));
       expect(principal).to.deep.include({ kind: "user", roles: [] });
+    });
+
+    it("gives a user's authentication methods (amr), and tells a second factor from a password alone", async () => {
+      const withCode = await verifier.verify(await mintTestToken({ sub: testId("u1"), amr: ["pwd", "otp"] }));
+      expect(withCode.amr).to.deep.equal(["pwd", "otp"]);
+      expect(hasSecondFactor(withCode)).to.equal(true);
+      const passwordOnly = await verifier.verify(await mintTestToken({ sub: testId("u1"), amr: ["pwd"] }));
+      expect(hasSecondFactor(passwordOnly)).to.equal(false);
+      const none = await verifier.verify(await mintTestToken({ sub: testId("u2") }));
+      expect(none.amr).to.deep.equal([]);
+      expect(hasSecondFactor(none)).to.equal(false);
+    });
+
+    it("refuses amr on a partner or service token, and an amr that is not a list of method names", async () => {
+      for (const token of [
+        await mintTestToken({ sub: `client:${testId("acme")}`, scopes: ["events.read"], amr: ["otp"] }),
+        await mintTestToken({ sub: "svc:ordering", amr: ["otp"] }),
+      ]) {
+        expect((await rejection(verifier.verify(token))).code).to.equal(Code.Unauthenticated);
+      }
+      const malformed = await mintTestToken({ sub: testId("u1"), amr: ["pwd", "OTP!"] });
+      expect((await rejection(verifier.verify(malformed))).code).to.equal(Code.Unauthenticated);
     });
   });
 

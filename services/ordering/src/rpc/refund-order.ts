@@ -6,11 +6,12 @@ import {
   idempotencyKeyReused,
   invalidArgument,
   notFound,
+  requireSecondFactor,
 } from "@marquee/mesh";
 import { RefundReason } from "@marquee/proto/marquee/ordering/v1/order_pb.js";
 import { OrderingService, type RefundOrderRequest } from "@marquee/proto/marquee/ordering/v1/ordering_pb.js";
 import { isOrganizerOf } from "../domain/access.js";
-import { carryOut, recordRefund } from "../domain/refunds.js";
+import { carryOut, recordRefund, refundableMinor } from "../domain/refunds.js";
 import { RefundEntity } from "../entities/index.js";
 import type { Ordering } from "../ordering.js";
 import { toOrderMessage, toRefundMessage } from "../store/messages.js";
@@ -24,7 +25,9 @@ const ordersOwnReasons = new Set([RefundReason.BUYER_CANCELLED, RefundReason.CHE
  * OrderingService.RefundOrder, for the event's organizer or an admin: the whole order or chosen tickets.
  * The refund is recorded first (tickets voided, the order's state, OrderRefunded: one transaction), then
  * carried out — money from the payment service, seats back on sale — here and, after any failure, by the
- * refund follower, so the answer's refund is usually PENDING and settles later.
+ * refund follower, so the answer's refund is usually PENDING and settles later. A refund larger than
+ * `REFUND_MFA_ABOVE_MINOR` needs a caller signed in with a second factor (seed 003: 2FA for high-risk
+ * actions); a retry of a refund already made answers it without asking again, as nothing new happens.
  */
 export const refundOrder = defineRpc(OrderingService.method.refundOrder, {
   rules(request, check) {
@@ -85,6 +88,8 @@ export const refundOrder = defineRpc(OrderingService.method.refundOrder, {
           })),
         );
       }
+      const amountMinor = chosen.reduce((sum, ticket) => sum + refundableMinor(order, ticket), 0n);
+      if (amountMinor > ordering.refundMfaAboveMinor) requireSecondFactor(call.principal, "a refund this large");
       const refundId = randomUUID();
       const recorded = await ordering.orm.em.fork().transactional((em) =>
         recordRefund(em, {

@@ -58,14 +58,15 @@ export const GetRevokedSubjectsResponseSchema: GenMessage<GetRevokedSubjectsResp
  */
 export type RevokedSubject = Message<"marquee.identity.v1.RevokedSubject"> & {
   /**
-   * The token subject: a user id (a UUID in canonical lower-case form).
+   * The token subject: a user id (a UUID in canonical lower-case form), or "client:<client_id>" for a
+   * partner client.
    *
    * @generated from field: string subject = 1;
    */
   subject: string;
 
   /**
-   * When the subject was revoked (the user disabled).
+   * When the subject was revoked (the user disabled, or the partner client revoked).
    *
    * @generated from field: google.protobuf.Timestamp revoke_time = 2;
    */
@@ -96,8 +97,8 @@ export const RevokedSubjectSchema: GenMessage<RevokedSubject> = /*@__PURE__*/
 export const IdentityInternalService: GenService<{
   /**
    * GetRevokedSubjects lists the subjects whose access tokens must be refused although their
-   * signature and expiry are valid: users an admin disabled while tokens of theirs may still be
-   * unexpired. A verifier polls it every few seconds and refuses every token whose `sub` is listed,
+   * signature and expiry are valid: users an admin disabled, and partner clients an admin revoked,
+   * while tokens of theirs may still be unexpired. A verifier polls it every few seconds and refuses every token whose `sub` is listed,
    * so a disabled user is shut out within seconds instead of at the expiry of their last token. The
    * list is short: a subject leaves it when enabled again, or at its expire_time, after which no token
    * issued before the revocation is valid anyway.

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/identity/v1/identity.proto.
  */
 export const file_marquee_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiJtYXJxdWVlL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhNtYXJxdWVlLmlkZW50aXR5LnYxIkgKD1JlZ2lzdGVyUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkiagoQUmVnaXN0ZXJSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyEi0KBnRva2VucxgCIAEoCzIdLm1hcnF1ZWUuaWRlbnRpdHkudjEuVG9rZW5TZXQiLwoMTG9naW5SZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJImcKDUxvZ2luUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlchItCgZ0b2tlbnMYAiABKAsyHS5tYXJxdWVlLmlkZW50aXR5LnYxLlRva2VuU2V0IicKDlJlZnJlc2hSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiQAoPUmVmcmVzaFJlc3BvbnNlEi0KBnRva2VucxgBIAEoCzIdLm1hcnF1ZWUuaWRlbnRpdHkudjEuVG9rZW5TZXQiPAoNTG9nb3V0UmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJEhQKDGFsbF9zZXNzaW9ucxgCIAEoCCInCg5Mb2dvdXRSZXNwb25zZRIVCg1yZXZva2VkX2NvdW50GAEgASgFIg4KDEdldE1lUmVxdWVzdCI4Cg1HZXRNZVJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXIicAoUVXBkYXRlUHJvZmlsZVJlcXVlc3QSJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlchIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siQAoVVXBkYXRlUHJvZmlsZVJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXIiRwoVQ2hhbmdlUGFzc3dvcmRSZXF1ZXN0EhgKEGN1cnJlbnRfcGFzc3dvcmQYASABKAkSFAoMbmV3X3Bhc3N3b3JkGAIgASgJIkcKFkNoYW5nZVBhc3N3b3JkUmVzcG9uc2USLQoGdG9rZW5zGAEgASgLMh0ubWFycXVlZS5pZGVudGl0eS52MS5Ub2tlblNldCIjChJWZXJpZnlFbWFpbFJlcXVlc3QSDQoFdG9rZW4YASABKAkiPgoTVmVyaWZ5RW1haWxSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyIh4KHFNlbmRWZXJpZmljYXRpb25FbWFpbFJlcXVlc3QiUAodU2VuZFZlcmlmaWNhdGlvbkVtYWlsUmVzcG9uc2USLwoLZXhwaXJlX3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIiwKG1JlcXVlc3RQYXNzd29yZFJlc2V0UmVxdWVzdBINCgVlbWFpbBgBIAEoCSIeChxSZXF1ZXN0UGFzc3dvcmRSZXNldFJlc3BvbnNlIjsKFFJlc2V0UGFzc3dvcmRSZXF1ZXN0Eg0KBXRva2VuGAEgASgJEhQKDG5ld19wYXNzd29yZBgCIAEoCSIXChVSZXNldFBhc3N3b3JkUmVzcG9uc2UiUwoXSXNzdWVDbGllbnRUb2tlblJlcXVlc3QSEQoJY2xpZW50X2lkGAEgASgJEhUKDWNsaWVudF9zZWNyZXQYAiABKAkSDgoGc2NvcGVzGAMgAygJIkkKGElzc3VlQ2xpZW50VG9rZW5SZXNwb25zZRItCgZ0b2tlbnMYASABKAsyHS5tYXJxdWVlLmlkZW50aXR5LnYxLlRva2VuU2V0InIKGExpbmtTb2NpYWxBY2NvdW50UmVxdWVzdBI1Cghwcm92aWRlchgBIAEoDjIjLm1hcnF1ZWUuaWRlbnRpdHkudjEuU29jaWFsUHJvdmlkZXISEAoIaWRfdG9rZW4YAiABKAkSDQoFbm9uY2UYAyABKAkiRAoZTGlua1NvY2lhbEFjY291bnRSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyIlMKGlVubGlua1NvY2lhbEFjY291bnRSZXF1ZXN0EjUKCHByb3ZpZGVyGAEgASgOMiMubWFycXVlZS5pZGVudGl0eS52MS5Tb2NpYWxQcm92aWRlciJGChtVbmxpbmtTb2NpYWxBY2NvdW50UmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlciKHAQoXU2lnbkluV2l0aFNvY2lhbFJlcXVlc3QSNQoIcHJvdmlkZXIYASABKA4yIy5tYXJxdWVlLmlkZW50aXR5LnYxLlNvY2lhbFByb3ZpZGVyEhAKCGlkX3Rva2VuGAIgASgJEg0KBW5vbmNlGAMgASgJEhQKDGRpc3BsYXlfbmFtZRgEIAEoCSKIAQoYU2lnbkluV2l0aFNvY2lhbFJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXISLQoGdG9rZW5zGAIgASgLMh0ubWFycXVlZS5pZGVudGl0eS52MS5Ub2tlblNldBIUCgx1c2VyX2NyZWF0ZWQYAyABKAgijgEKEExpc3RVc2Vyc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSEwoLZW1haWxfcXVlcnkYAyABKAkSJwoEcm9sZRgEIAEoDjIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuUm9sZRIVCg1kaXNhYmxlZF9vbmx5GAUgASgIIlYKEUxpc3RVc2Vyc1Jlc3BvbnNlEigKBXVzZXJzGAEgAygLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIhCg5HZXRVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIjoKD0dldFVzZXJSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyIlAKE1NldFVzZXJSb2xlc1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIoCgVyb2xlcxgCIAMoDjIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuUm9sZSI/ChRTZXRVc2VyUm9sZXNSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyIjUKEkRpc2FibGVVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSI+ChNEaXNhYmxlVXNlclJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXIiJAoRRW5hYmxlVXNlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSI9ChJFbmFibGVVc2VyUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlciJQChpDcmVhdGVQYXJ0bmVyQ2xpZW50UmVxdWVzdBIyCgZjbGllbnQYASABKAsyIi5tYXJxdWVlLmlkZW50aXR5LnYxLlBhcnRuZXJDbGllbnQiaAobQ3JlYXRlUGFydG5lckNsaWVudFJlc3BvbnNlEjIKBmNsaWVudBgBIAEoCzIiLm1hcnF1ZWUuaWRlbnRpdHkudjEuUGFydG5lckNsaWVudBIVCg1jbGllbnRfc2VjcmV0GAIgASgJIlgKGUxpc3RQYXJ0bmVyQ2xpZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSFAoMc2hvd19yZXZva2VkGAMgASgIImoKGkxpc3RQYXJ0bmVyQ2xpZW50c1Jlc3BvbnNlEjMKB2NsaWVudHMYASADKAsyIi5tYXJxdWVlLmlkZW50aXR5LnYxLlBhcnRuZXJDbGllbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIi8KGlJldm9rZVBhcnRuZXJDbGllbnRSZXF1ZXN0EhEKCWNsaWVudF9pZBgBIAEoCSJRChtSZXZva2VQYXJ0bmVyQ2xpZW50UmVzcG9uc2USMgoGY2xpZW50GAEgASgLMiIubWFycXVlZS5pZGVudGl0eS52MS5QYXJ0bmVyQ2xpZW50IhAKDkdldEp3a3NSZXF1ZXN0IjkKD0dldEp3a3NSZXNwb25zZRImCgRrZXlzGAEgAygLMhgubWFycXVlZS5pZGVudGl0eS52MS5Kd2syoxUKD0lkZW50aXR5U2VydmljZRJfCghSZWdpc3RlchIkLm1hcnF1ZWUuaWRlbnRpdHkudjEuUmVnaXN0ZXJSZXF1ZXN0GiUubWFycXVlZS5pZGVudGl0eS52MS5SZWdpc3RlclJlc3BvbnNlIgaKtRgCCAESVgoFTG9naW4SIS5tYXJxdWVlLmlkZW50aXR5LnYxLkxvZ2luUmVxdWVzdBoiLm1hcnF1ZWUuaWRlbnRpdHkudjEuTG9naW5SZXNwb25zZSIGirUYAggBElwKB1JlZnJlc2gSIy5tYXJxdWVlLmlkZW50aXR5LnYxLlJlZnJlc2hSZXF1ZXN0GiQubWFycXVlZS5pZGVudGl0eS52MS5SZWZyZXNoUmVzcG9uc2UiBoq1GAIIARJcCgZMb2dvdXQSIi5tYXJxdWVlLmlkZW50aXR5LnYxLkxvZ291dFJlcXVlc3QaIy5tYXJxdWVlLmlkZW50aXR5LnYxLkxvZ291dFJlc3BvbnNlIgmQAgKKtRgCCAISWQoFR2V0TWUSIS5tYXJxdWVlLmlkZW50aXR5LnYxLkdldE1lUmVxdWVzdBoiLm1hcnF1ZWUuaWRlbnRpdHkudjEuR2V0TWVSZXNwb25zZSIJkAIBirUYAggCEnEKDVVwZGF0ZVByb2ZpbGUSKS5tYXJxdWVlLmlkZW50aXR5LnYxLlVwZGF0ZVByb2ZpbGVSZXF1ZXN0GioubWFycXVlZS5pZGVudGl0eS52MS5VcGRhdGVQcm9maWxlUmVzcG9uc2UiCZACAoq1GAIIAhJxCg5DaGFuZ2VQYXNzd29yZBIqLm1hcnF1ZWUuaWRlbnRpdHkudjEuQ2hhbmdlUGFzc3dvcmRSZXF1ZXN0GisubWFycXVlZS5pZGVudGl0eS52MS5DaGFuZ2VQYXNzd29yZFJlc3BvbnNlIgaKtRgCCAISaAoLVmVyaWZ5RW1haWwSJy5tYXJxdWVlLmlkZW50aXR5LnYxLlZlcmlmeUVtYWlsUmVxdWVzdBooLm1hcnF1ZWUuaWRlbnRpdHkudjEuVmVyaWZ5RW1haWxSZXNwb25zZSIGirUYAggBEoYBChVTZW5kVmVyaWZpY2F0aW9uRW1haWwSMS5tYXJxdWVlLmlkZW50aXR5LnYxLlNlbmRWZXJpZmljYXRpb25FbWFpbFJlcXVlc3QaMi5tYXJxdWVlLmlkZW50aXR5LnYxLlNlbmRWZXJpZmljYXRpb25FbWFpbFJlc3BvbnNlIgaKtRgCCAISgwEKFFJlcXVlc3RQYXNzd29yZFJlc2V0EjAubWFycXVlZS5pZGVudGl0eS52MS5SZXF1ZXN0UGFzc3dvcmRSZXNldFJlcXVlc3QaMS5tYXJxdWVlLmlkZW50aXR5LnYxLlJlcXVlc3RQYXNzd29yZFJlc2V0UmVzcG9uc2UiBoq1GAIIARJuCg1SZXNldFBhc3N3b3JkEikubWFycXVlZS5pZGVudGl0eS52MS5SZXNldFBhc3N3b3JkUmVxdWVzdBoqLm1hcnF1ZWUuaWRlbnRpdHkudjEuUmVzZXRQYXNzd29yZFJlc3BvbnNlIgaKtRgCCAESdwoQSXNzdWVDbGllbnRUb2tlbhIsLm1hcnF1ZWUuaWRlbnRpdHkudjEuSXNzdWVDbGllbnRUb2tlblJlcXVlc3QaLS5tYXJxdWVlLmlkZW50aXR5LnYxLklzc3VlQ2xpZW50VG9rZW5SZXNwb25zZSIGirUYAggBEn0KEUxpbmtTb2NpYWxBY2NvdW50Ei0ubWFycXVlZS5pZGVudGl0eS52MS5MaW5rU29jaWFsQWNjb3VudFJlcXVlc3QaLi5tYXJxdWVlLmlkZW50aXR5LnYxLkxpbmtTb2NpYWxBY2NvdW50UmVzcG9uc2UiCZACAoq1GAIIAhKDAQoTVW5saW5rU29jaWFsQWNjb3VudBIvLm1hcnF1ZWUuaWRlbnRpdHkudjEuVW5saW5rU29jaWFsQWNjb3VudFJlcXVlc3QaMC5tYXJxdWVlLmlkZW50aXR5LnYxLlVubGlua1NvY2lhbEFjY291bnRSZXNwb25zZSIJkAICirUYAggCEncKEFNpZ25JbldpdGhTb2NpYWwSLC5tYXJxdWVlLmlkZW50aXR5LnYxLlNpZ25JbldpdGhTb2NpYWxSZXF1ZXN0Gi0ubWFycXVlZS5pZGVudGl0eS52MS5TaWduSW5XaXRoU29jaWFsUmVzcG9uc2UiBoq1GAIIARJlCglMaXN0VXNlcnMSJS5tYXJxdWVlLmlkZW50aXR5LnYxLkxpc3RVc2Vyc1JlcXVlc3QaJi5tYXJxdWVlLmlkZW50aXR5LnYxLkxpc3RVc2Vyc1Jlc3BvbnNlIgmQAgGKtRgCCAQSXwoHR2V0VXNlchIjLm1hcnF1ZWUuaWRlbnRpdHkudjEuR2V0VXNlclJlcXVlc3QaJC5tYXJxdWVlLmlkZW50aXR5LnYxLkdldFVzZXJSZXNwb25zZSIJkAIBirUYAggEEm4KDFNldFVzZXJSb2xlcxIoLm1hcnF1ZWUuaWRlbnRpdHkudjEuU2V0VXNlclJvbGVzUmVxdWVzdBopLm1hcnF1ZWUuaWRlbnRpdHkudjEuU2V0VXNlclJvbGVzUmVzcG9uc2UiCZACAoq1GAIIBBJrCgtEaXNhYmxlVXNlchInLm1hcnF1ZWUuaWRlbnRpdHkudjEuRGlzYWJsZVVzZXJSZXF1ZXN0GigubWFycXVlZS5pZGVudGl0eS52MS5EaXNhYmxlVXNlclJlc3BvbnNlIgmQAgKKtRgCCAQSaAoKRW5hYmxlVXNlchImLm1hcnF1ZWUuaWRlbnRpdHkudjEuRW5hYmxlVXNlclJlcXVlc3QaJy5tYXJxdWVlLmlkZW50aXR5LnYxLkVuYWJsZVVzZXJSZXNwb25zZSIJkAICirUYAggEEoABChNDcmVhdGVQYXJ0bmVyQ2xpZW50Ei8ubWFycXVlZS5pZGVudGl0eS52MS5DcmVhdGVQYXJ0bmVyQ2xpZW50UmVxdWVzdBowLm1hcnF1ZWUuaWRlbnRpdHkudjEuQ3JlYXRlUGFydG5lckNsaWVudFJlc3BvbnNlIgaKtRgCCAQSgAEKEkxpc3RQYXJ0bmVyQ2xpZW50cxIuLm1hcnF1ZWUuaWRlbnRpdHkudjEuTGlzdFBhcnRuZXJDbGllbnRzUmVxdWVzdBovLm1hcnF1ZWUuaWRlbnRpdHkudjEuTGlzdFBhcnRuZXJDbGllbnRzUmVzcG9uc2UiCZACAYq1GAIIBBKDAQoTUmV2b2tlUGFydG5lckNsaWVudBIvLm1hcnF1ZWUuaWRlbnRpdHkudjEuUmV2b2tlUGFydG5lckNsaWVudFJlcXVlc3QaMC5tYXJxdWVlLmlkZW50aXR5LnYxLlJldm9rZVBhcnRuZXJDbGllbnRSZXNwb25zZSIJkAICirUYAggEEl8KB0dldEp3a3MSIy5tYXJxdWVlLmlkZW50aXR5LnYxLkdldEp3a3NSZXF1ZXN0GiQubWFycXVlZS5pZGVudGl0eS52MS5HZXRKd2tzUmVzcG9uc2UiCZACAYq1GAIIAWIGcHJvdG8z", [file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_marquee_api_v1_access, file_marquee_identity_v1_resources]);
+  fileDesc("CiJtYXJxdWVlL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhNtYXJxdWVlLmlkZW50aXR5LnYxIkgKD1JlZ2lzdGVyUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkiagoQUmVnaXN0ZXJSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyEi0KBnRva2VucxgCIAEoCzIdLm1hcnF1ZWUuaWRlbnRpdHkudjEuVG9rZW5TZXQiLwoMTG9naW5SZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJIr0BCg1Mb2dpblJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXISLQoGdG9rZW5zGAIgASgLMh0ubWFycXVlZS5pZGVudGl0eS52MS5Ub2tlblNldBIVCg1tZmFfY2hhbGxlbmdlGAMgASgJEj0KGW1mYV9jaGFsbGVuZ2VfZXhwaXJlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjcKFENvbXBsZXRlTG9naW5SZXF1ZXN0EhEKCWNoYWxsZW5nZRgBIAEoCRIMCgRjb2RlGAIgASgJIqgBChVDb21wbGV0ZUxvZ2luUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlchItCgZ0b2tlbnMYAiABKAsyHS5tYXJxdWVlLmlkZW50aXR5LnYxLlRva2VuU2V0EhoKEnJlY292ZXJ5X2NvZGVfdXNlZBgDIAEoCBIbChNyZWNvdmVyeV9jb2Rlc19sZWZ0GAQgASgFIicKDlJlZnJlc2hSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiQAoPUmVmcmVzaFJlc3BvbnNlEi0KBnRva2VucxgBIAEoCzIdLm1hcnF1ZWUuaWRlbnRpdHkudjEuVG9rZW5TZXQiPAoNTG9nb3V0UmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJEhQKDGFsbF9zZXNzaW9ucxgCIAEoCCInCg5Mb2dvdXRSZXNwb25zZRIVCg1yZXZva2VkX2NvdW50GAEgASgFIg4KDEdldE1lUmVxdWVzdCI4Cg1HZXRNZVJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXIicAoUVXBkYXRlUHJvZmlsZVJlcXVlc3QSJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlchIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siQAoVVXBkYXRlUHJvZmlsZVJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXIiRwoVQ2hhbmdlUGFzc3dvcmRSZXF1ZXN0EhgKEGN1cnJlbnRfcGFzc3dvcmQYASABKAkSFAoMbmV3X3Bhc3N3b3JkGAIgASgJIkcKFkNoYW5nZVBhc3N3b3JkUmVzcG9uc2USLQoGdG9rZW5zGAEgASgLMh0ubWFycXVlZS5pZGVudGl0eS52MS5Ub2tlblNldCIjChJWZXJpZnlFbWFpbFJlcXVlc3QSDQoFdG9rZW4YASABKAkiPgoTVmVyaWZ5RW1haWxSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyIh4KHFNlbmRWZXJpZmljYXRpb25FbWFpbFJlcXVlc3QiUAodU2VuZFZlcmlmaWNhdGlvbkVtYWlsUmVzcG9uc2USLwoLZXhwaXJlX3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIiwKG1JlcXVlc3RQYXNzd29yZFJlc2V0UmVxdWVzdBINCgVlbWFpbBgBIAEoCSIeChxSZXF1ZXN0UGFzc3dvcmRSZXNldFJlc3BvbnNlIjsKFFJlc2V0UGFzc3dvcmRSZXF1ZXN0Eg0KBXRva2VuGAEgASgJEhQKDG5ld19wYXNzd29yZBgCIAEoCSIXChVSZXNldFBhc3N3b3JkUmVzcG9uc2UiEwoRRW5yb2xsVG90cFJlcXVlc3QiagoSRW5yb2xsVG90cFJlc3BvbnNlEg4KBnNlY3JldBgBIAEoCRITCgtvdHBhdXRoX3VyaRgCIAEoCRIvCgtleHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiIgoSQ29uZmlybVRvdHBSZXF1ZXN0EgwKBGNvZGUYASABKAkiVgoTQ29uZmlybVRvdHBSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyEhYKDnJlY292ZXJ5X2NvZGVzGAIgAygJIiIKEkRpc2FibGVUb3RwUmVxdWVzdBIMCgRjb2RlGAEgASgJIj4KE0Rpc2FibGVUb3RwUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlciJTChdJc3N1ZUNsaWVudFRva2VuUmVxdWVzdBIRCgljbGllbnRfaWQYASABKAkSFQoNY2xpZW50X3NlY3JldBgCIAEoCRIOCgZzY29wZXMYAyADKAkiSQoYSXNzdWVDbGllbnRUb2tlblJlc3BvbnNlEi0KBnRva2VucxgBIAEoCzIdLm1hcnF1ZWUuaWRlbnRpdHkudjEuVG9rZW5TZXQiUQoYU3RhcnRTb2NpYWxTaWduSW5SZXF1ZXN0EjUKCHByb3ZpZGVyGAEgASgOMiMubWFycXVlZS5pZGVudGl0eS52MS5Tb2NpYWxQcm92aWRlciKIAQoZU3RhcnRTb2NpYWxTaWduSW5SZXNwb25zZRIZChFhdXRob3JpemF0aW9uX3VybBgBIAEoCRINCgVzdGF0ZRgCIAEoCRIQCghmbG93X2tleRgDIAEoCRIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAimgEKGExpbmtTb2NpYWxBY2NvdW50UmVxdWVzdBI1Cghwcm92aWRlchgBIAEoDjIjLm1hcnF1ZWUuaWRlbnRpdHkudjEuU29jaWFsUHJvdmlkZXISEAoIaWRfdG9rZW4YAiABKAkSDQoFbm9uY2UYAyABKAkSFAoMY2FsbGJhY2tfdXJsGAQgASgJEhAKCGZsb3dfa2V5GAUgASgJIkQKGUxpbmtTb2NpYWxBY2NvdW50UmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlciJTChpVbmxpbmtTb2NpYWxBY2NvdW50UmVxdWVzdBI1Cghwcm92aWRlchgBIAEoDjIjLm1hcnF1ZWUuaWRlbnRpdHkudjEuU29jaWFsUHJvdmlkZXIiRgobVW5saW5rU29jaWFsQWNjb3VudFJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXIirwEKF1NpZ25JbldpdGhTb2NpYWxSZXF1ZXN0EjUKCHByb3ZpZGVyGAEgASgOMiMubWFycXVlZS5pZGVudGl0eS52MS5Tb2NpYWxQcm92aWRlchIQCghpZF90b2tlbhgCIAEoCRINCgVub25jZRgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkSFAoMY2FsbGJhY2tfdXJsGAUgASgJEhAKCGZsb3dfa2V5GAYgASgJIogBChhTaWduSW5XaXRoU29jaWFsUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlchItCgZ0b2tlbnMYAiABKAsyHS5tYXJxdWVlLmlkZW50aXR5LnYxLlRva2VuU2V0EhQKDHVzZXJfY3JlYXRlZBgDIAEoCCKOAQoQTGlzdFVzZXJzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRITCgtlbWFpbF9xdWVyeRgDIAEoCRInCgRyb2xlGAQgASgOMhkubWFycXVlZS5pZGVudGl0eS52MS5Sb2xlEhUKDWRpc2FibGVkX29ubHkYBSABKAgiVgoRTGlzdFVzZXJzUmVzcG9uc2USKAoFdXNlcnMYASADKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiEKDkdldFVzZXJSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkiOgoPR2V0VXNlclJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXIiUAoTU2V0VXNlclJvbGVzUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEigKBXJvbGVzGAIgAygOMhkubWFycXVlZS5pZGVudGl0eS52MS5Sb2xlIj8KFFNldFVzZXJSb2xlc1Jlc3BvbnNlEicKBHVzZXIYASABKAsyGS5tYXJxdWVlLmlkZW50aXR5LnYxLlVzZXIiNQoSRGlzYWJsZVVzZXJSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIj4KE0Rpc2FibGVVc2VyUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLm1hcnF1ZWUuaWRlbnRpdHkudjEuVXNlciIkChFFbmFibGVVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIj0KEkVuYWJsZVVzZXJSZXNwb25zZRInCgR1c2VyGAEgASgLMhkubWFycXVlZS5pZGVudGl0eS52MS5Vc2VyIlAKGkNyZWF0ZVBhcnRuZXJDbGllbnRSZXF1ZXN0EjIKBmNsaWVudBgBIAEoCzIiLm1hcnF1ZWUuaWRlbnRpdHkudjEuUGFydG5lckNsaWVudCJoChtDcmVhdGVQYXJ0bmVyQ2xpZW50UmVzcG9uc2USMgoGY2xpZW50GAEgASgLMiIubWFycXVlZS5pZGVudGl0eS52MS5QYXJ0bmVyQ2xpZW50EhUKDWNsaWVudF9zZWNyZXQYAiABKAkiWAoZTGlzdFBhcnRuZXJDbGllbnRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIUCgxzaG93X3Jldm9rZWQYAyABKAgiagoaTGlzdFBhcnRuZXJDbGllbnRzUmVzcG9uc2USMwoHY2xpZW50cxgBIAMoCzIiLm1hcnF1ZWUuaWRlbnRpdHkudjEuUGFydG5lckNsaWVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiLwoaUmV2b2tlUGFydG5lckNsaWVudFJlcXVlc3QSEQoJY2xpZW50X2lkGAEgASgJIlEKG1Jldm9rZVBhcnRuZXJDbGllbnRSZXNwb25zZRIyCgZjbGllbnQYASABKAsyIi5tYXJxdWVlLmlkZW50aXR5LnYxLlBhcnRuZXJDbGllbnQiEAoOR2V0Sndrc1JlcXVlc3QiOQoPR2V0Sndrc1Jlc3BvbnNlEiYKBGtleXMYASADKAsyGC5tYXJxdWVlLmlkZW50aXR5LnYxLkp3azLKGQoPSWRlbnRpdHlTZXJ2aWNlEl8KCFJlZ2lzdGVyEiQubWFycXVlZS5pZGVudGl0eS52MS5SZWdpc3RlclJlcXVlc3QaJS5tYXJxdWVlLmlkZW50aXR5LnYxLlJlZ2lzdGVyUmVzcG9uc2UiBoq1GAIIARJWCgVMb2dpbhIhLm1hcnF1ZWUuaWRlbnRpdHkudjEuTG9naW5SZXF1ZXN0GiIubWFycXVlZS5pZGVudGl0eS52MS5Mb2dpblJlc3BvbnNlIgaKtRgCCAESbgoNQ29tcGxldGVMb2dpbhIpLm1hcnF1ZWUuaWRlbnRpdHkudjEuQ29tcGxldGVMb2dpblJlcXVlc3QaKi5tYXJxdWVlLmlkZW50aXR5LnYxLkNvbXBsZXRlTG9naW5SZXNwb25zZSIGirUYAggBElwKB1JlZnJlc2gSIy5tYXJxdWVlLmlkZW50aXR5LnYxLlJlZnJlc2hSZXF1ZXN0GiQubWFycXVlZS5pZGVudGl0eS52MS5SZWZyZXNoUmVzcG9uc2UiBoq1GAIIARJcCgZMb2dvdXQSIi5tYXJxdWVlLmlkZW50aXR5LnYxLkxvZ291dFJlcXVlc3QaIy5tYXJxdWVlLmlkZW50aXR5LnYxLkxvZ291dFJlc3BvbnNlIgmQAgKKtRgCCAISWQoFR2V0TWUSIS5tYXJxdWVlLmlkZW50aXR5LnYxLkdldE1lUmVxdWVzdBoiLm1hcnF1ZWUuaWRlbnRpdHkudjEuR2V0TWVSZXNwb25zZSIJkAIBirUYAggCEnEKDVVwZGF0ZVByb2ZpbGUSKS5tYXJxdWVlLmlkZW50aXR5LnYxLlVwZGF0ZVByb2ZpbGVSZXF1ZXN0GioubWFycXVlZS5pZGVudGl0eS52MS5VcGRhdGVQcm9maWxlUmVzcG9uc2UiCZACAoq1GAIIAhJxCg5DaGFuZ2VQYXNzd29yZBIqLm1hcnF1ZWUuaWRlbnRpdHkudjEuQ2hhbmdlUGFzc3dvcmRSZXF1ZXN0GisubWFycXVlZS5pZGVudGl0eS52MS5DaGFuZ2VQYXNzd29yZFJlc3BvbnNlIgaKtRgCCAISaAoLVmVyaWZ5RW1haWwSJy5tYXJxdWVlLmlkZW50aXR5LnYxLlZlcmlmeUVtYWlsUmVxdWVzdBooLm1hcnF1ZWUuaWRlbnRpdHkudjEuVmVyaWZ5RW1haWxSZXNwb25zZSIGirUYAggBEoYBChVTZW5kVmVyaWZpY2F0aW9uRW1haWwSMS5tYXJxdWVlLmlkZW50aXR5LnYxLlNlbmRWZXJpZmljYXRpb25FbWFpbFJlcXVlc3QaMi5tYXJxdWVlLmlkZW50aXR5LnYxLlNlbmRWZXJpZmljYXRpb25FbWFpbFJlc3BvbnNlIgaKtRgCCAISgwEKFFJlcXVlc3RQYXNzd29yZFJlc2V0EjAubWFycXVlZS5pZGVudGl0eS52MS5SZXF1ZXN0UGFzc3dvcmRSZXNldFJlcXVlc3QaMS5tYXJxdWVlLmlkZW50aXR5LnYxLlJlcXVlc3RQYXNzd29yZFJlc2V0UmVzcG9uc2UiBoq1GAIIARJuCg1SZXNldFBhc3N3b3JkEikubWFycXVlZS5pZGVudGl0eS52MS5SZXNldFBhc3N3b3JkUmVxdWVzdBoqLm1hcnF1ZWUuaWRlbnRpdHkudjEuUmVzZXRQYXNzd29yZFJlc3BvbnNlIgaKtRgCCAESZQoKRW5yb2xsVG90cBImLm1hcnF1ZWUuaWRlbnRpdHkudjEuRW5yb2xsVG90cFJlcXVlc3QaJy5tYXJxdWVlLmlkZW50aXR5LnYxLkVucm9sbFRvdHBSZXNwb25zZSIGirUYAggCEmgKC0NvbmZpcm1Ub3RwEicubWFycXVlZS5pZGVudGl0eS52MS5Db25maXJtVG90cFJlcXVlc3QaKC5tYXJxdWVlLmlkZW50aXR5LnYxLkNvbmZpcm1Ub3RwUmVzcG9uc2UiBoq1GAIIAhJoCgtEaXNhYmxlVG90cBInLm1hcnF1ZWUuaWRlbnRpdHkudjEuRGlzYWJsZVRvdHBSZXF1ZXN0GigubWFycXVlZS5pZGVudGl0eS52MS5EaXNhYmxlVG90cFJlc3BvbnNlIgaKtRgCCAISdwoQSXNzdWVDbGllbnRUb2tlbhIsLm1hcnF1ZWUuaWRlbnRpdHkudjEuSXNzdWVDbGllbnRUb2tlblJlcXVlc3QaLS5tYXJxdWVlLmlkZW50aXR5LnYxLklzc3VlQ2xpZW50VG9rZW5SZXNwb25zZSIGirUYAggBEnoKEVN0YXJ0U29jaWFsU2lnbkluEi0ubWFycXVlZS5pZGVudGl0eS52MS5TdGFydFNvY2lhbFNpZ25JblJlcXVlc3QaLi5tYXJxdWVlLmlkZW50aXR5LnYxLlN0YXJ0U29jaWFsU2lnbkluUmVzcG9uc2UiBoq1GAIIARJ9ChFMaW5rU29jaWFsQWNjb3VudBItLm1hcnF1ZWUuaWRlbnRpdHkudjEuTGlua1NvY2lhbEFjY291bnRSZXF1ZXN0Gi4ubWFycXVlZS5pZGVudGl0eS52MS5MaW5rU29jaWFsQWNjb3VudFJlc3BvbnNlIgmQAgKKtRgCCAISgwEKE1VubGlua1NvY2lhbEFjY291bnQSLy5tYXJxdWVlLmlkZW50aXR5LnYxLlVubGlua1NvY2lhbEFjY291bnRSZXF1ZXN0GjAubWFycXVlZS5pZGVudGl0eS52MS5VbmxpbmtTb2NpYWxBY2NvdW50UmVzcG9uc2UiCZACAoq1GAIIAhJ3ChBTaWduSW5XaXRoU29jaWFsEiwubWFycXVlZS5pZGVudGl0eS52MS5TaWduSW5XaXRoU29jaWFsUmVxdWVzdBotLm1hcnF1ZWUuaWRlbnRpdHkudjEuU2lnbkluV2l0aFNvY2lhbFJlc3BvbnNlIgaKtRgCCAESZQoJTGlzdFVzZXJzEiUubWFycXVlZS5pZGVudGl0eS52MS5MaXN0VXNlcnNSZXF1ZXN0GiYubWFycXVlZS5pZGVudGl0eS52MS5MaXN0VXNlcnNSZXNwb25zZSIJkAIBirUYAggEEl8KB0dldFVzZXISIy5tYXJxdWVlLmlkZW50aXR5LnYxLkdldFVzZXJSZXF1ZXN0GiQubWFycXVlZS5pZGVudGl0eS52MS5HZXRVc2VyUmVzcG9uc2UiCZACAYq1GAIIBBJuCgxTZXRVc2VyUm9sZXMSKC5tYXJxdWVlLmlkZW50aXR5LnYxLlNldFVzZXJSb2xlc1JlcXVlc3QaKS5tYXJxdWVlLmlkZW50aXR5LnYxLlNldFVzZXJSb2xlc1Jlc3BvbnNlIgmQAgKKtRgCCAQSawoLRGlzYWJsZVVzZXISJy5tYXJxdWVlLmlkZW50aXR5LnYxLkRpc2FibGVVc2VyUmVxdWVzdBooLm1hcnF1ZWUuaWRlbnRpdHkudjEuRGlzYWJsZVVzZXJSZXNwb25zZSIJkAICirUYAggEEmgKCkVuYWJsZVVzZXISJi5tYXJxdWVlLmlkZW50aXR5LnYxLkVuYWJsZVVzZXJSZXF1ZXN0GicubWFycXVlZS5pZGVudGl0eS52MS5FbmFibGVVc2VyUmVzcG9uc2UiCZACAoq1GAIIBBKAAQoTQ3JlYXRlUGFydG5lckNsaWVudBIvLm1hcnF1ZWUuaWRlbnRpdHkudjEuQ3JlYXRlUGFydG5lckNsaWVudFJlcXVlc3QaMC5tYXJxdWVlLmlkZW50aXR5LnYxLkNyZWF0ZVBhcnRuZXJDbGllbnRSZXNwb25zZSIGirUYAggEEoABChJMaXN0UGFydG5lckNsaWVudHMSLi5tYXJxdWVlLmlkZW50aXR5LnYxLkxpc3RQYXJ0bmVyQ2xpZW50c1JlcXVlc3QaLy5tYXJxdWVlLmlkZW50aXR5LnYxLkxpc3RQYXJ0bmVyQ2xpZW50c1Jlc3BvbnNlIgmQAgGKtRgCCAQSgwEKE1Jldm9rZVBhcnRuZXJDbGllbnQSLy5tYXJxdWVlLmlkZW50aXR5LnYxLlJldm9rZVBhcnRuZXJDbGllbnRSZXF1ZXN0GjAubWFycXVlZS5pZGVudGl0eS52MS5SZXZva2VQYXJ0bmVyQ2xpZW50UmVzcG9uc2UiCZACAoq1GAIIBBJfCgdHZXRKd2tzEiMubWFycXVlZS5pZGVudGl0eS52MS5HZXRKd2tzUmVxdWVzdBokLm1hcnF1ZWUuaWRlbnRpdHkudjEuR2V0Sndrc1Jlc3BvbnNlIgmQAgGKtRgCCAFiBnByb3RvMw", [file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_marquee_api_v1_access, file_marquee_identity_v1_resources]);
 
 /**
  * RegisterRequest is the input of Register.
@@ -112,24 +112,41 @@ export const LoginRequestSchema: GenMessage<LoginRequest> = /*@__PURE__*/
   messageDesc(file_marquee_identity_v1_identity, 2);
 
 /**
- * LoginResponse is the output of Login.
+ * LoginResponse is the output of Login: either user and tokens, or, for an account with two-factor
+ * sign-in on, only mfa_challenge and its expiry.
  *
  * @generated from message marquee.identity.v1.LoginResponse
  */
 export type LoginResponse = Message<"marquee.identity.v1.LoginResponse"> & {
   /**
-   * The signed-in account.
+   * The signed-in account; unset when mfa_challenge is set.
    *
    * @generated from field: marquee.identity.v1.User user = 1;
    */
   user?: User | undefined;
 
   /**
-   * The access and refresh tokens of the new session.
+   * The access and refresh tokens of the new session; unset when mfa_challenge is set.
    *
    * @generated from field: marquee.identity.v1.TokenSet tokens = 2;
    */
   tokens?: TokenSet | undefined;
+
+  /**
+   * When the account has two-factor sign-in on: an opaque one-time token (43 characters of
+   * base64url) to pass to CompleteLogin with a code; empty otherwise. Not a credential by itself: it
+   * signs nobody in without the second factor. Marquee stores only its hash.
+   *
+   * @generated from field: string mfa_challenge = 3;
+   */
+  mfaChallenge: string;
+
+  /**
+   * When mfa_challenge expires (5 minutes after Login by default); unset without a challenge.
+   *
+   * @generated from field: google.protobuf.Timestamp mfa_challenge_expire_time = 4;
+   */
+  mfaChallengeExpireTime?: Timestamp | undefined;
 };
 
 /**
@@ -138,6 +155,80 @@ export type LoginResponse = Message<"marquee.identity.v1.LoginResponse"> & {
  */
 export const LoginResponseSchema: GenMessage<LoginResponse> = /*@__PURE__*/
   messageDesc(file_marquee_identity_v1_identity, 3);
+
+/**
+ * CompleteLoginRequest is the input of CompleteLogin.
+ *
+ * @generated from message marquee.identity.v1.CompleteLoginRequest
+ */
+export type CompleteLoginRequest = Message<"marquee.identity.v1.CompleteLoginRequest"> & {
+  /**
+   * The mfa_challenge of the LoginResponse. Input only. Required.
+   *
+   * @generated from field: string challenge = 1;
+   */
+  challenge: string;
+
+  /**
+   * A current 6-digit code of the account's authenticator app, or one of its recovery codes (16
+   * letters and digits; dashes, spaces and case ignored). Input only: never returned nor logged.
+   * Required.
+   *
+   * @generated from field: string code = 2;
+   */
+  code: string;
+};
+
+/**
+ * Describes the message marquee.identity.v1.CompleteLoginRequest.
+ * Use `create(CompleteLoginRequestSchema)` to create a new message.
+ */
+export const CompleteLoginRequestSchema: GenMessage<CompleteLoginRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 4);
+
+/**
+ * CompleteLoginResponse is the output of CompleteLogin.
+ *
+ * @generated from message marquee.identity.v1.CompleteLoginResponse
+ */
+export type CompleteLoginResponse = Message<"marquee.identity.v1.CompleteLoginResponse"> & {
+  /**
+   * The signed-in account.
+   *
+   * @generated from field: marquee.identity.v1.User user = 1;
+   */
+  user?: User | undefined;
+
+  /**
+   * The access and refresh tokens of the new session; the access token's `amr` claim is
+   * ["pwd", "otp"], and tokens refreshed from this session keep it.
+   *
+   * @generated from field: marquee.identity.v1.TokenSet tokens = 2;
+   */
+  tokens?: TokenSet | undefined;
+
+  /**
+   * True when code was a recovery code, which is now spent.
+   *
+   * @generated from field: bool recovery_code_used = 3;
+   */
+  recoveryCodeUsed: boolean;
+
+  /**
+   * How many unused recovery codes the account has left. When few remain, turn two-factor sign-in
+   * off and on again (DisableTotp, EnrollTotp, ConfirmTotp) for 10 new ones.
+   *
+   * @generated from field: int32 recovery_codes_left = 4;
+   */
+  recoveryCodesLeft: number;
+};
+
+/**
+ * Describes the message marquee.identity.v1.CompleteLoginResponse.
+ * Use `create(CompleteLoginResponseSchema)` to create a new message.
+ */
+export const CompleteLoginResponseSchema: GenMessage<CompleteLoginResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 5);
 
 /**
  * RefreshRequest is the input of Refresh.
@@ -159,7 +250,7 @@ export type RefreshRequest = Message<"marquee.identity.v1.RefreshRequest"> & {
  * Use `create(RefreshRequestSchema)` to create a new message.
  */
 export const RefreshRequestSchema: GenMessage<RefreshRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 4);
+  messageDesc(file_marquee_identity_v1_identity, 6);
 
 /**
  * RefreshResponse is the output of Refresh.
@@ -181,7 +272,7 @@ export type RefreshResponse = Message<"marquee.identity.v1.RefreshResponse"> & {
  * Use `create(RefreshResponseSchema)` to create a new message.
  */
 export const RefreshResponseSchema: GenMessage<RefreshResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 5);
+  messageDesc(file_marquee_identity_v1_identity, 7);
 
 /**
  * LogoutRequest is the input of Logout.
@@ -210,7 +301,7 @@ export type LogoutRequest = Message<"marquee.identity.v1.LogoutRequest"> & {
  * Use `create(LogoutRequestSchema)` to create a new message.
  */
 export const LogoutRequestSchema: GenMessage<LogoutRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 6);
+  messageDesc(file_marquee_identity_v1_identity, 8);
 
 /**
  * LogoutResponse is the output of Logout.
@@ -231,7 +322,7 @@ export type LogoutResponse = Message<"marquee.identity.v1.LogoutResponse"> & {
  * Use `create(LogoutResponseSchema)` to create a new message.
  */
 export const LogoutResponseSchema: GenMessage<LogoutResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 7);
+  messageDesc(file_marquee_identity_v1_identity, 9);
 
 /**
  * GetMeRequest is the input of GetMe. The caller is taken from the access token.
@@ -246,7 +337,7 @@ export type GetMeRequest = Message<"marquee.identity.v1.GetMeRequest"> & {
  * Use `create(GetMeRequestSchema)` to create a new message.
  */
 export const GetMeRequestSchema: GenMessage<GetMeRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 8);
+  messageDesc(file_marquee_identity_v1_identity, 10);
 
 /**
  * GetMeResponse is the output of GetMe.
@@ -267,7 +358,7 @@ export type GetMeResponse = Message<"marquee.identity.v1.GetMeResponse"> & {
  * Use `create(GetMeResponseSchema)` to create a new message.
  */
 export const GetMeResponseSchema: GenMessage<GetMeResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 9);
+  messageDesc(file_marquee_identity_v1_identity, 11);
 
 /**
  * UpdateProfileRequest is the input of UpdateProfile.
@@ -297,7 +388,7 @@ export type UpdateProfileRequest = Message<"marquee.identity.v1.UpdateProfileReq
  * Use `create(UpdateProfileRequestSchema)` to create a new message.
  */
 export const UpdateProfileRequestSchema: GenMessage<UpdateProfileRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 10);
+  messageDesc(file_marquee_identity_v1_identity, 12);
 
 /**
  * UpdateProfileResponse is the output of UpdateProfile.
@@ -318,7 +409,7 @@ export type UpdateProfileResponse = Message<"marquee.identity.v1.UpdateProfileRe
  * Use `create(UpdateProfileResponseSchema)` to create a new message.
  */
 export const UpdateProfileResponseSchema: GenMessage<UpdateProfileResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 11);
+  messageDesc(file_marquee_identity_v1_identity, 13);
 
 /**
  * ChangePasswordRequest is the input of ChangePassword.
@@ -348,7 +439,7 @@ export type ChangePasswordRequest = Message<"marquee.identity.v1.ChangePasswordR
  * Use `create(ChangePasswordRequestSchema)` to create a new message.
  */
 export const ChangePasswordRequestSchema: GenMessage<ChangePasswordRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 12);
+  messageDesc(file_marquee_identity_v1_identity, 14);
 
 /**
  * ChangePasswordResponse is the output of ChangePassword.
@@ -369,7 +460,7 @@ export type ChangePasswordResponse = Message<"marquee.identity.v1.ChangePassword
  * Use `create(ChangePasswordResponseSchema)` to create a new message.
  */
 export const ChangePasswordResponseSchema: GenMessage<ChangePasswordResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 13);
+  messageDesc(file_marquee_identity_v1_identity, 15);
 
 /**
  * VerifyEmailRequest is the input of VerifyEmail.
@@ -390,7 +481,7 @@ export type VerifyEmailRequest = Message<"marquee.identity.v1.VerifyEmailRequest
  * Use `create(VerifyEmailRequestSchema)` to create a new message.
  */
 export const VerifyEmailRequestSchema: GenMessage<VerifyEmailRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 14);
+  messageDesc(file_marquee_identity_v1_identity, 16);
 
 /**
  * VerifyEmailResponse is the output of VerifyEmail.
@@ -411,7 +502,7 @@ export type VerifyEmailResponse = Message<"marquee.identity.v1.VerifyEmailRespon
  * Use `create(VerifyEmailResponseSchema)` to create a new message.
  */
 export const VerifyEmailResponseSchema: GenMessage<VerifyEmailResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 15);
+  messageDesc(file_marquee_identity_v1_identity, 17);
 
 /**
  * SendVerificationEmailRequest is the input of SendVerificationEmail. The caller is taken from the
@@ -427,7 +518,7 @@ export type SendVerificationEmailRequest = Message<"marquee.identity.v1.SendVeri
  * Use `create(SendVerificationEmailRequestSchema)` to create a new message.
  */
 export const SendVerificationEmailRequestSchema: GenMessage<SendVerificationEmailRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 16);
+  messageDesc(file_marquee_identity_v1_identity, 18);
 
 /**
  * SendVerificationEmailResponse is the output of SendVerificationEmail.
@@ -448,7 +539,7 @@ export type SendVerificationEmailResponse = Message<"marquee.identity.v1.SendVer
  * Use `create(SendVerificationEmailResponseSchema)` to create a new message.
  */
 export const SendVerificationEmailResponseSchema: GenMessage<SendVerificationEmailResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 17);
+  messageDesc(file_marquee_identity_v1_identity, 19);
 
 /**
  * RequestPasswordResetRequest is the input of RequestPasswordReset.
@@ -469,7 +560,7 @@ export type RequestPasswordResetRequest = Message<"marquee.identity.v1.RequestPa
  * Use `create(RequestPasswordResetRequestSchema)` to create a new message.
  */
 export const RequestPasswordResetRequestSchema: GenMessage<RequestPasswordResetRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 18);
+  messageDesc(file_marquee_identity_v1_identity, 20);
 
 /**
  * RequestPasswordResetResponse is the output of RequestPasswordReset: empty, the same whether or not an
@@ -485,7 +576,7 @@ export type RequestPasswordResetResponse = Message<"marquee.identity.v1.RequestP
  * Use `create(RequestPasswordResetResponseSchema)` to create a new message.
  */
 export const RequestPasswordResetResponseSchema: GenMessage<RequestPasswordResetResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 19);
+  messageDesc(file_marquee_identity_v1_identity, 21);
 
 /**
  * ResetPasswordRequest is the input of ResetPassword.
@@ -514,7 +605,7 @@ export type ResetPasswordRequest = Message<"marquee.identity.v1.ResetPasswordReq
  * Use `create(ResetPasswordRequestSchema)` to create a new message.
  */
 export const ResetPasswordRequestSchema: GenMessage<ResetPasswordRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 20);
+  messageDesc(file_marquee_identity_v1_identity, 22);
 
 /**
  * ResetPasswordResponse is the output of ResetPassword.
@@ -529,7 +620,153 @@ export type ResetPasswordResponse = Message<"marquee.identity.v1.ResetPasswordRe
  * Use `create(ResetPasswordResponseSchema)` to create a new message.
  */
 export const ResetPasswordResponseSchema: GenMessage<ResetPasswordResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 21);
+  messageDesc(file_marquee_identity_v1_identity, 23);
+
+/**
+ * EnrollTotpRequest is the input of EnrollTotp. The caller is taken from the access token.
+ *
+ * @generated from message marquee.identity.v1.EnrollTotpRequest
+ */
+export type EnrollTotpRequest = Message<"marquee.identity.v1.EnrollTotpRequest"> & {
+};
+
+/**
+ * Describes the message marquee.identity.v1.EnrollTotpRequest.
+ * Use `create(EnrollTotpRequestSchema)` to create a new message.
+ */
+export const EnrollTotpRequestSchema: GenMessage<EnrollTotpRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 24);
+
+/**
+ * EnrollTotpResponse is the output of EnrollTotp: the only response that ever carries the secret.
+ *
+ * @generated from message marquee.identity.v1.EnrollTotpResponse
+ */
+export type EnrollTotpResponse = Message<"marquee.identity.v1.EnrollTotpResponse"> & {
+  /**
+   * The TOTP secret, base32 (RFC 4648, no padding; 32 characters for 160 bits), for entering into an
+   * authenticator app by hand. Keep it secret: it is shown only here.
+   *
+   * @generated from field: string secret = 1;
+   */
+  secret: string;
+
+  /**
+   * The same secret as an otpauth:// URI (Key Uri Format: issuer "Marquee", the account's email as
+   * label, SHA-1, 6 digits, 30 seconds), to show as a QR code. Shown only here.
+   *
+   * @generated from field: string otpauth_uri = 2;
+   */
+  otpauthUri: string;
+
+  /**
+   * When the pending enrolment expires unless confirmed with ConfirmTotp.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 3;
+   */
+  expireTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message marquee.identity.v1.EnrollTotpResponse.
+ * Use `create(EnrollTotpResponseSchema)` to create a new message.
+ */
+export const EnrollTotpResponseSchema: GenMessage<EnrollTotpResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 25);
+
+/**
+ * ConfirmTotpRequest is the input of ConfirmTotp.
+ *
+ * @generated from message marquee.identity.v1.ConfirmTotpRequest
+ */
+export type ConfirmTotpRequest = Message<"marquee.identity.v1.ConfirmTotpRequest"> & {
+  /**
+   * A current 6-digit code of the authenticator app that holds the secret from EnrollTotp. Input
+   * only. Required.
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+};
+
+/**
+ * Describes the message marquee.identity.v1.ConfirmTotpRequest.
+ * Use `create(ConfirmTotpRequestSchema)` to create a new message.
+ */
+export const ConfirmTotpRequestSchema: GenMessage<ConfirmTotpRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 26);
+
+/**
+ * ConfirmTotpResponse is the output of ConfirmTotp.
+ *
+ * @generated from message marquee.identity.v1.ConfirmTotpResponse
+ */
+export type ConfirmTotpResponse = Message<"marquee.identity.v1.ConfirmTotpResponse"> & {
+  /**
+   * The caller's account, with totp_enabled true.
+   *
+   * @generated from field: marquee.identity.v1.User user = 1;
+   */
+  user?: User | undefined;
+
+  /**
+   * 10 recovery codes, each 16 lower-case letters and digits in four groups of four
+   * ("abcd-efgh-jkmn-pqrs"); each signs in once in place of a TOTP code (CompleteLogin) or turns
+   * two-factor sign-in off (DisableTotp). Shown only here: Marquee keeps only their hashes.
+   *
+   * @generated from field: repeated string recovery_codes = 2;
+   */
+  recoveryCodes: string[];
+};
+
+/**
+ * Describes the message marquee.identity.v1.ConfirmTotpResponse.
+ * Use `create(ConfirmTotpResponseSchema)` to create a new message.
+ */
+export const ConfirmTotpResponseSchema: GenMessage<ConfirmTotpResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 27);
+
+/**
+ * DisableTotpRequest is the input of DisableTotp.
+ *
+ * @generated from message marquee.identity.v1.DisableTotpRequest
+ */
+export type DisableTotpRequest = Message<"marquee.identity.v1.DisableTotpRequest"> & {
+  /**
+   * A current 6-digit TOTP code or an unused recovery code. Input only. Required.
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+};
+
+/**
+ * Describes the message marquee.identity.v1.DisableTotpRequest.
+ * Use `create(DisableTotpRequestSchema)` to create a new message.
+ */
+export const DisableTotpRequestSchema: GenMessage<DisableTotpRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 28);
+
+/**
+ * DisableTotpResponse is the output of DisableTotp.
+ *
+ * @generated from message marquee.identity.v1.DisableTotpResponse
+ */
+export type DisableTotpResponse = Message<"marquee.identity.v1.DisableTotpResponse"> & {
+  /**
+   * The caller's account, with totp_enabled false.
+   *
+   * @generated from field: marquee.identity.v1.User user = 1;
+   */
+  user?: User | undefined;
+};
+
+/**
+ * Describes the message marquee.identity.v1.DisableTotpResponse.
+ * Use `create(DisableTotpResponseSchema)` to create a new message.
+ */
+export const DisableTotpResponseSchema: GenMessage<DisableTotpResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 29);
 
 /**
  * IssueClientTokenRequest is the input of IssueClientToken.
@@ -565,7 +802,7 @@ export type IssueClientTokenRequest = Message<"marquee.identity.v1.IssueClientTo
  * Use `create(IssueClientTokenRequestSchema)` to create a new message.
  */
 export const IssueClientTokenRequestSchema: GenMessage<IssueClientTokenRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 22);
+  messageDesc(file_marquee_identity_v1_identity, 30);
 
 /**
  * IssueClientTokenResponse is the output of IssueClientToken.
@@ -586,7 +823,78 @@ export type IssueClientTokenResponse = Message<"marquee.identity.v1.IssueClientT
  * Use `create(IssueClientTokenResponseSchema)` to create a new message.
  */
 export const IssueClientTokenResponseSchema: GenMessage<IssueClientTokenResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 23);
+  messageDesc(file_marquee_identity_v1_identity, 31);
+
+/**
+ * StartSocialSignInRequest is the input of StartSocialSignIn.
+ *
+ * @generated from message marquee.identity.v1.StartSocialSignInRequest
+ */
+export type StartSocialSignInRequest = Message<"marquee.identity.v1.StartSocialSignInRequest"> & {
+  /**
+   * The provider to sign in with. Required.
+   *
+   * @generated from field: marquee.identity.v1.SocialProvider provider = 1;
+   */
+  provider: SocialProvider;
+};
+
+/**
+ * Describes the message marquee.identity.v1.StartSocialSignInRequest.
+ * Use `create(StartSocialSignInRequestSchema)` to create a new message.
+ */
+export const StartSocialSignInRequestSchema: GenMessage<StartSocialSignInRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 32);
+
+/**
+ * StartSocialSignInResponse is the output of StartSocialSignIn.
+ *
+ * @generated from message marquee.identity.v1.StartSocialSignInResponse
+ */
+export type StartSocialSignInResponse = Message<"marquee.identity.v1.StartSocialSignInResponse"> & {
+  /**
+   * The provider's authorization endpoint with the request: response_type "code", Marquee's
+   * client_id and redirect_uri for the provider, scope "openid email profile", state, nonce, and a
+   * code_challenge (method S256). Send the browser there.
+   *
+   * @generated from field: string authorization_url = 1;
+   */
+  authorizationUrl: string;
+
+  /**
+   * The flow's `state` parameter, as in authorization_url: the provider sends it back to the redirect
+   * URI, so an app can match a callback to the flow it started. Not a secret.
+   *
+   * @generated from field: string state = 2;
+   */
+  state: string;
+
+  /**
+   * A secret binding the flow to the app instance (browser) that started it: keep it until the
+   * callback (for example in sessionStorage, never in a URL) and pass it with callback_url. A
+   * callback without its flow's key is refused, so a callback URL that someone else obtained for
+   * their own provider account signs nobody in (login CSRF). 43 characters of base64url; Marquee
+   * stores only its hash.
+   *
+   * @generated from field: string flow_key = 3;
+   */
+  flowKey: string;
+
+  /**
+   * When the flow expires (by default 10 minutes after it started): the callback must reach Marquee
+   * before.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 4;
+   */
+  expireTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message marquee.identity.v1.StartSocialSignInResponse.
+ * Use `create(StartSocialSignInResponseSchema)` to create a new message.
+ */
+export const StartSocialSignInResponseSchema: GenMessage<StartSocialSignInResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_identity_v1_identity, 33);
 
 /**
  * LinkSocialAccountRequest is the input of LinkSocialAccount.
@@ -595,7 +903,7 @@ export const IssueClientTokenResponseSchema: GenMessage<IssueClientTokenResponse
  */
 export type LinkSocialAccountRequest = Message<"marquee.identity.v1.LinkSocialAccountRequest"> & {
   /**
-   * The provider that issued id_token. Required.
+   * The provider of the account to link. Required.
    *
    * @generated from field: marquee.identity.v1.SocialProvider provider = 1;
    */
@@ -603,7 +911,8 @@ export type LinkSocialAccountRequest = Message<"marquee.identity.v1.LinkSocialAc
 
   /**
    * The OpenID Connect ID token the provider issued to the app (audience: Marquee's client id at
-   * that provider), at most 10 minutes old. Input only. Required.
+   * that provider), at most 10 minutes old. Input only. Required unless callback_url is set; empty
+   * when it is.
    *
    * @generated from field: string id_token = 2;
    */
@@ -611,11 +920,31 @@ export type LinkSocialAccountRequest = Message<"marquee.identity.v1.LinkSocialAc
 
   /**
    * The nonce the app generated for its authorization request. The token's `nonce` claim must equal
-   * it or its SHA-256 hex digest (the form Apple's SDKs send). Required.
+   * it or its SHA-256 hex digest (the form Apple's SDKs send). Required with id_token; empty with
+   * callback_url.
    *
    * @generated from field: string nonce = 3;
    */
   nonce: string;
+
+  /**
+   * The URL the provider sent the browser to after StartSocialSignIn, whole, with its query (`code`,
+   * `state` and `iss`, or `error`): the authorization code flow, which Marquee completes at the
+   * provider with the flow's PKCE code verifier and checks the ID token of (nonce included). Its
+   * scheme, host and path must be Marquee's redirect URI for the provider. Input only. At most 4000
+   * characters. Set either callback_url and flow_key, or id_token and nonce.
+   *
+   * @generated from field: string callback_url = 4;
+   */
+  callbackUrl: string;
+
+  /**
+   * The flow_key StartSocialSignIn returned for the flow of callback_url. Input only. Required with
+   * callback_url.
+   *
+   * @generated from field: string flow_key = 5;
+   */
+  flowKey: string;
 };
 
 /**
@@ -623,7 +952,7 @@ export type LinkSocialAccountRequest = Message<"marquee.identity.v1.LinkSocialAc
  * Use `create(LinkSocialAccountRequestSchema)` to create a new message.
  */
 export const LinkSocialAccountRequestSchema: GenMessage<LinkSocialAccountRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 24);
+  messageDesc(file_marquee_identity_v1_identity, 34);
 
 /**
  * LinkSocialAccountResponse is the output of LinkSocialAccount.
@@ -644,7 +973,7 @@ export type LinkSocialAccountResponse = Message<"marquee.identity.v1.LinkSocialA
  * Use `create(LinkSocialAccountResponseSchema)` to create a new message.
  */
 export const LinkSocialAccountResponseSchema: GenMessage<LinkSocialAccountResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 25);
+  messageDesc(file_marquee_identity_v1_identity, 35);
 
 /**
  * UnlinkSocialAccountRequest is the input of UnlinkSocialAccount.
@@ -665,7 +994,7 @@ export type UnlinkSocialAccountRequest = Message<"marquee.identity.v1.UnlinkSoci
  * Use `create(UnlinkSocialAccountRequestSchema)` to create a new message.
  */
 export const UnlinkSocialAccountRequestSchema: GenMessage<UnlinkSocialAccountRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 26);
+  messageDesc(file_marquee_identity_v1_identity, 36);
 
 /**
  * UnlinkSocialAccountResponse is the output of UnlinkSocialAccount.
@@ -686,7 +1015,7 @@ export type UnlinkSocialAccountResponse = Message<"marquee.identity.v1.UnlinkSoc
  * Use `create(UnlinkSocialAccountResponseSchema)` to create a new message.
  */
 export const UnlinkSocialAccountResponseSchema: GenMessage<UnlinkSocialAccountResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 27);
+  messageDesc(file_marquee_identity_v1_identity, 37);
 
 /**
  * SignInWithSocialRequest is the input of SignInWithSocial.
@@ -695,7 +1024,7 @@ export const UnlinkSocialAccountResponseSchema: GenMessage<UnlinkSocialAccountRe
  */
 export type SignInWithSocialRequest = Message<"marquee.identity.v1.SignInWithSocialRequest"> & {
   /**
-   * The provider that issued id_token. Required.
+   * The provider to sign in with. Required.
    *
    * @generated from field: marquee.identity.v1.SocialProvider provider = 1;
    */
@@ -703,7 +1032,8 @@ export type SignInWithSocialRequest = Message<"marquee.identity.v1.SignInWithSoc
 
   /**
    * The OpenID Connect ID token the provider issued to the app (audience: Marquee's client id at
-   * that provider), at most 10 minutes old. Input only. Required.
+   * that provider), at most 10 minutes old. Input only. Required unless callback_url is set; empty
+   * when it is.
    *
    * @generated from field: string id_token = 2;
    */
@@ -711,7 +1041,8 @@ export type SignInWithSocialRequest = Message<"marquee.identity.v1.SignInWithSoc
 
   /**
    * The nonce the app generated for its authorization request. The token's `nonce` claim must equal
-   * it or its SHA-256 hex digest (the form Apple's SDKs send). Required.
+   * it or its SHA-256 hex digest (the form Apple's SDKs send). Required with id_token; empty with
+   * callback_url.
    *
    * @generated from field: string nonce = 3;
    */
@@ -725,6 +1056,25 @@ export type SignInWithSocialRequest = Message<"marquee.identity.v1.SignInWithSoc
    * @generated from field: string display_name = 4;
    */
   displayName: string;
+
+  /**
+   * The URL the provider sent the browser to after StartSocialSignIn, whole, with its query (`code`,
+   * `state` and `iss`, or `error`): the authorization code flow, which Marquee completes at the
+   * provider with the flow's PKCE code verifier and checks the ID token of (nonce included). Its
+   * scheme, host and path must be Marquee's redirect URI for the provider. Input only. At most 4000
+   * characters. Set either callback_url and flow_key, or id_token and nonce.
+   *
+   * @generated from field: string callback_url = 5;
+   */
+  callbackUrl: string;
+
+  /**
+   * The flow_key StartSocialSignIn returned for the flow of callback_url. Input only. Required with
+   * callback_url.
+   *
+   * @generated from field: string flow_key = 6;
+   */
+  flowKey: string;
 };
 
 /**
@@ -732,7 +1082,7 @@ export type SignInWithSocialRequest = Message<"marquee.identity.v1.SignInWithSoc
  * Use `create(SignInWithSocialRequestSchema)` to create a new message.
  */
 export const SignInWithSocialRequestSchema: GenMessage<SignInWithSocialRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 28);
+  messageDesc(file_marquee_identity_v1_identity, 38);
 
 /**
  * SignInWithSocialResponse is the output of SignInWithSocial.
@@ -767,7 +1117,7 @@ export type SignInWithSocialResponse = Message<"marquee.identity.v1.SignInWithSo
  * Use `create(SignInWithSocialResponseSchema)` to create a new message.
  */
 export const SignInWithSocialResponseSchema: GenMessage<SignInWithSocialResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 29);
+  messageDesc(file_marquee_identity_v1_identity, 39);
 
 /**
  * ListUsersRequest is the input of ListUsers.
@@ -819,7 +1169,7 @@ export type ListUsersRequest = Message<"marquee.identity.v1.ListUsersRequest"> &
  * Use `create(ListUsersRequestSchema)` to create a new message.
  */
 export const ListUsersRequestSchema: GenMessage<ListUsersRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 30);
+  messageDesc(file_marquee_identity_v1_identity, 40);
 
 /**
  * ListUsersResponse is the output of ListUsers.
@@ -847,7 +1197,7 @@ export type ListUsersResponse = Message<"marquee.identity.v1.ListUsersResponse">
  * Use `create(ListUsersResponseSchema)` to create a new message.
  */
 export const ListUsersResponseSchema: GenMessage<ListUsersResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 31);
+  messageDesc(file_marquee_identity_v1_identity, 41);
 
 /**
  * GetUserRequest is the input of GetUser.
@@ -868,7 +1218,7 @@ export type GetUserRequest = Message<"marquee.identity.v1.GetUserRequest"> & {
  * Use `create(GetUserRequestSchema)` to create a new message.
  */
 export const GetUserRequestSchema: GenMessage<GetUserRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 32);
+  messageDesc(file_marquee_identity_v1_identity, 42);
 
 /**
  * GetUserResponse is the output of GetUser.
@@ -889,7 +1239,7 @@ export type GetUserResponse = Message<"marquee.identity.v1.GetUserResponse"> & {
  * Use `create(GetUserResponseSchema)` to create a new message.
  */
 export const GetUserResponseSchema: GenMessage<GetUserResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 33);
+  messageDesc(file_marquee_identity_v1_identity, 43);
 
 /**
  * SetUserRolesRequest is the input of SetUserRoles.
@@ -918,7 +1268,7 @@ export type SetUserRolesRequest = Message<"marquee.identity.v1.SetUserRolesReque
  * Use `create(SetUserRolesRequestSchema)` to create a new message.
  */
 export const SetUserRolesRequestSchema: GenMessage<SetUserRolesRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 34);
+  messageDesc(file_marquee_identity_v1_identity, 44);
 
 /**
  * SetUserRolesResponse is the output of SetUserRoles.
@@ -939,7 +1289,7 @@ export type SetUserRolesResponse = Message<"marquee.identity.v1.SetUserRolesResp
  * Use `create(SetUserRolesResponseSchema)` to create a new message.
  */
 export const SetUserRolesResponseSchema: GenMessage<SetUserRolesResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 35);
+  messageDesc(file_marquee_identity_v1_identity, 45);
 
 /**
  * DisableUserRequest is the input of DisableUser.
@@ -968,7 +1318,7 @@ export type DisableUserRequest = Message<"marquee.identity.v1.DisableUserRequest
  * Use `create(DisableUserRequestSchema)` to create a new message.
  */
 export const DisableUserRequestSchema: GenMessage<DisableUserRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 36);
+  messageDesc(file_marquee_identity_v1_identity, 46);
 
 /**
  * DisableUserResponse is the output of DisableUser.
@@ -989,7 +1339,7 @@ export type DisableUserResponse = Message<"marquee.identity.v1.DisableUserRespon
  * Use `create(DisableUserResponseSchema)` to create a new message.
  */
 export const DisableUserResponseSchema: GenMessage<DisableUserResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 37);
+  messageDesc(file_marquee_identity_v1_identity, 47);
 
 /**
  * EnableUserRequest is the input of EnableUser.
@@ -1010,7 +1360,7 @@ export type EnableUserRequest = Message<"marquee.identity.v1.EnableUserRequest">
  * Use `create(EnableUserRequestSchema)` to create a new message.
  */
 export const EnableUserRequestSchema: GenMessage<EnableUserRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 38);
+  messageDesc(file_marquee_identity_v1_identity, 48);
 
 /**
  * EnableUserResponse is the output of EnableUser.
@@ -1031,7 +1381,7 @@ export type EnableUserResponse = Message<"marquee.identity.v1.EnableUserResponse
  * Use `create(EnableUserResponseSchema)` to create a new message.
  */
 export const EnableUserResponseSchema: GenMessage<EnableUserResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 39);
+  messageDesc(file_marquee_identity_v1_identity, 49);
 
 /**
  * CreatePartnerClientRequest is the input of CreatePartnerClient.
@@ -1053,7 +1403,7 @@ export type CreatePartnerClientRequest = Message<"marquee.identity.v1.CreatePart
  * Use `create(CreatePartnerClientRequestSchema)` to create a new message.
  */
 export const CreatePartnerClientRequestSchema: GenMessage<CreatePartnerClientRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 40);
+  messageDesc(file_marquee_identity_v1_identity, 50);
 
 /**
  * CreatePartnerClientResponse is the output of CreatePartnerClient.
@@ -1082,7 +1432,7 @@ export type CreatePartnerClientResponse = Message<"marquee.identity.v1.CreatePar
  * Use `create(CreatePartnerClientResponseSchema)` to create a new message.
  */
 export const CreatePartnerClientResponseSchema: GenMessage<CreatePartnerClientResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 41);
+  messageDesc(file_marquee_identity_v1_identity, 51);
 
 /**
  * ListPartnerClientsRequest is the input of ListPartnerClients.
@@ -1119,7 +1469,7 @@ export type ListPartnerClientsRequest = Message<"marquee.identity.v1.ListPartner
  * Use `create(ListPartnerClientsRequestSchema)` to create a new message.
  */
 export const ListPartnerClientsRequestSchema: GenMessage<ListPartnerClientsRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 42);
+  messageDesc(file_marquee_identity_v1_identity, 52);
 
 /**
  * ListPartnerClientsResponse is the output of ListPartnerClients.
@@ -1147,7 +1497,7 @@ export type ListPartnerClientsResponse = Message<"marquee.identity.v1.ListPartne
  * Use `create(ListPartnerClientsResponseSchema)` to create a new message.
  */
 export const ListPartnerClientsResponseSchema: GenMessage<ListPartnerClientsResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 43);
+  messageDesc(file_marquee_identity_v1_identity, 53);
 
 /**
  * RevokePartnerClientRequest is the input of RevokePartnerClient.
@@ -1168,7 +1518,7 @@ export type RevokePartnerClientRequest = Message<"marquee.identity.v1.RevokePart
  * Use `create(RevokePartnerClientRequestSchema)` to create a new message.
  */
 export const RevokePartnerClientRequestSchema: GenMessage<RevokePartnerClientRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 44);
+  messageDesc(file_marquee_identity_v1_identity, 54);
 
 /**
  * RevokePartnerClientResponse is the output of RevokePartnerClient.
@@ -1189,7 +1539,7 @@ export type RevokePartnerClientResponse = Message<"marquee.identity.v1.RevokePar
  * Use `create(RevokePartnerClientResponseSchema)` to create a new message.
  */
 export const RevokePartnerClientResponseSchema: GenMessage<RevokePartnerClientResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 45);
+  messageDesc(file_marquee_identity_v1_identity, 55);
 
 /**
  * GetJwksRequest is the input of GetJwks.
@@ -1204,7 +1554,7 @@ export type GetJwksRequest = Message<"marquee.identity.v1.GetJwksRequest"> & {
  * Use `create(GetJwksRequestSchema)` to create a new message.
  */
 export const GetJwksRequestSchema: GenMessage<GetJwksRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 46);
+  messageDesc(file_marquee_identity_v1_identity, 56);
 
 /**
  * GetJwksResponse is the output of GetJwks: a JWK Set. Its JSON form, {"keys": [...]}, is a
@@ -1226,7 +1576,7 @@ export type GetJwksResponse = Message<"marquee.identity.v1.GetJwksResponse"> & {
  * Use `create(GetJwksResponseSchema)` to create a new message.
  */
 export const GetJwksResponseSchema: GenMessage<GetJwksResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_identity_v1_identity, 47);
+  messageDesc(file_marquee_identity_v1_identity, 57);
 
 /**
  * IdentityService signs users and partners in and manages accounts. It issues short-lived access
@@ -1258,7 +1608,10 @@ export const IdentityService: GenService<{
     output: typeof RegisterResponseSchema;
   },
   /**
-   * Login signs a user in with email and password and starts a session: a new refresh token.
+   * Login signs a user in with email and password and starts a session: a new refresh token. For an
+   * account with two-factor sign-in on (User.totp_enabled), the right password starts no session:
+   * Login answers a short-lived mfa_challenge instead of user and tokens, and CompleteLogin finishes
+   * the sign-in with a code from the user's authenticator app or a recovery code.
    *
    * Errors: INVALID_ARGUMENT when email or password is empty; UNAUTHENTICATED when the email is
    * unknown, the account has no password, or the password is wrong (the three are not told apart);
@@ -1271,6 +1624,27 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof LoginRequestSchema;
     output: typeof LoginResponseSchema;
+  },
+  /**
+   * CompleteLogin finishes a Login that answered an mfa_challenge: with a current code of the
+   * account's authenticator app (TOTP, RFC 6238: 6 digits, 30-second steps, the step before and the
+   * step after accepted for clock drift) or one of its unused recovery codes, it starts the session
+   * Login would have. The access token's `amr` claim is then ["pwd", "otp"]. The challenge is
+   * consumed by success; a wrong code leaves it usable until it expires. A TOTP code is accepted once:
+   * a code of a time step already used (or of an earlier one) is refused, and each recovery code
+   * works once.
+   *
+   * Errors: INVALID_ARGUMENT naming challenge or code when empty or malformed; UNAUTHENTICATED when the
+   * challenge is unknown, expired or already used, or the code is wrong, already used or of a step
+   * already used; PERMISSION_DENIED when the account was disabled meanwhile; RESOURCE_EXHAUSTED after
+   * too many wrong codes for the account or from the IP, with the time to wait.
+   *
+   * @generated from rpc marquee.identity.v1.IdentityService.CompleteLogin
+   */
+  completeLogin: {
+    methodKind: "unary";
+    input: typeof CompleteLoginRequestSchema;
+    output: typeof CompleteLoginResponseSchema;
   },
   /**
    * Refresh exchanges a refresh token for a new access token and a new refresh token (rotation);
@@ -1409,6 +1783,60 @@ export const IdentityService: GenService<{
     output: typeof ResetPasswordResponseSchema;
   },
   /**
+   * EnrollTotp starts turning on two-factor sign-in for the caller: it makes a new TOTP secret and
+   * returns it, with an otpauth:// URI for a QR code, for the caller's authenticator app. This
+   * response is the only one that ever carries the secret; Marquee stores it encrypted. Two-factor
+   * sign-in is on only after ConfirmTotp with a first code; until then Login is unchanged. Calling
+   * EnrollTotp again before confirming replaces the pending secret. Open to every signed-in user;
+   * organizers and admins need it for SetUserRoles and large refunds.
+   *
+   * Errors: FAILED_PRECONDITION when two-factor sign-in is already on (turn it off with DisableTotp
+   * first); UNAUTHENTICATED when not signed in; PERMISSION_DENIED when the account is disabled or the
+   * caller is a partner client.
+   *
+   * @generated from rpc marquee.identity.v1.IdentityService.EnrollTotp
+   */
+  enrollTotp: {
+    methodKind: "unary";
+    input: typeof EnrollTotpRequestSchema;
+    output: typeof EnrollTotpResponseSchema;
+  },
+  /**
+   * ConfirmTotp turns two-factor sign-in on with a first code of the pending secret from EnrollTotp,
+   * which proves the authenticator app holds it. It returns 10 one-time recovery codes, shown only
+   * here: Marquee keeps only their hashes. From then on Login answers an mfa_challenge.
+   *
+   * Errors: INVALID_ARGUMENT naming code when it is empty, malformed or wrong; FAILED_PRECONDITION
+   * when no enrolment is pending (never started, expired, or two-factor sign-in is already on);
+   * UNAUTHENTICATED when not signed in; PERMISSION_DENIED when the account is disabled or the caller
+   * is a partner client; RESOURCE_EXHAUSTED after too many wrong codes, with the time to wait.
+   *
+   * @generated from rpc marquee.identity.v1.IdentityService.ConfirmTotp
+   */
+  confirmTotp: {
+    methodKind: "unary";
+    input: typeof ConfirmTotpRequestSchema;
+    output: typeof ConfirmTotpResponseSchema;
+  },
+  /**
+   * DisableTotp turns two-factor sign-in off for the caller with a current TOTP code or an unused
+   * recovery code: the secret and every recovery code are deleted. Sessions already signed in stay,
+   * but access tokens refreshed from them no longer say "otp" in `amr`; access tokens already issued
+   * keep their claims until they expire.
+   *
+   * Errors: INVALID_ARGUMENT naming code when it is empty, malformed, wrong or already used;
+   * FAILED_PRECONDITION when two-factor sign-in is off; UNAUTHENTICATED when not signed in;
+   * PERMISSION_DENIED when the account is disabled or the caller is a partner client;
+   * RESOURCE_EXHAUSTED after too many wrong codes, with the time to wait.
+   *
+   * @generated from rpc marquee.identity.v1.IdentityService.DisableTotp
+   */
+  disableTotp: {
+    methodKind: "unary";
+    input: typeof DisableTotpRequestSchema;
+    output: typeof DisableTotpResponseSchema;
+  },
+  /**
    * IssueClientToken is the OAuth2 client-credentials grant (RFC 6749 §4.4) for partners: it
    * exchanges a partner client's id and secret for an access token carrying the requested scopes.
    * No refresh token is issued; request a new access token before the old one expires. The BFF's
@@ -1427,15 +1855,40 @@ export const IdentityService: GenService<{
     output: typeof IssueClientTokenResponseSchema;
   },
   /**
-   * LinkSocialAccount links an account at an OpenID Connect provider to the caller, so that
-   * SignInWithSocial signs them in. The app obtains the ID token from the provider first (with the
-   * nonce it passes here). Linking the same provider account again succeeds and changes nothing; a
-   * different account of a provider already linked replaces the link.
+   * StartSocialSignIn begins the OpenID Connect authorization code flow with PKCE (RFC 7636) at a
+   * provider, for SignInWithSocial or LinkSocialAccount. It returns the provider's authorization URL
+   * to send the browser to. The flow's state, nonce and PKCE code verifier stay with Marquee (for 10
+   * minutes by default) and serve one callback only. After the user signs in there, the provider sends the
+   * browser to Marquee's redirect URI for that provider (a page of the web app) with a code and the
+   * state; pass that URL as callback_url, with this response's flow_key, to SignInWithSocial (or,
+   * signed in, to LinkSocialAccount).
    *
-   * Errors: INVALID_ARGUMENT naming provider (unspecified or not configured) or id_token (malformed,
-   * bad signature, wrong issuer or audience, expired, nonce mismatch); ALREADY_EXISTS when the
-   * provider account is linked to another Marquee user; UNAUTHENTICATED when not signed in;
-   * PERMISSION_DENIED when the account is disabled.
+   * Errors: INVALID_ARGUMENT naming provider (unspecified or not configured); UNAVAILABLE when the
+   * provider's discovery document (`/.well-known/openid-configuration`) cannot be read;
+   * RESOURCE_EXHAUSTED when rate limited.
+   *
+   * @generated from rpc marquee.identity.v1.IdentityService.StartSocialSignIn
+   */
+  startSocialSignIn: {
+    methodKind: "unary";
+    input: typeof StartSocialSignInRequestSchema;
+    output: typeof StartSocialSignInResponseSchema;
+  },
+  /**
+   * LinkSocialAccount links an account at an OpenID Connect provider to the caller, so that
+   * SignInWithSocial signs them in. Either with the callback of a flow from StartSocialSignIn
+   * (callback_url and flow_key), or with an ID token the app obtained from the provider itself (with
+   * the nonce it passes here). Linking the same provider account again succeeds and changes nothing;
+   * a different account of a provider already linked replaces the link. The provider's email need not
+   * be the caller's.
+   *
+   * Errors: INVALID_ARGUMENT naming provider (unspecified or not configured), id_token (malformed,
+   * bad signature, wrong issuer or audience, expired, nonce mismatch), callback_url (not from the
+   * provider's redirect URI, the provider's error, a state unknown, expired or already used, a code
+   * the provider refuses, an ID token failing those checks) or flow_key (empty, or not the flow's);
+   * ALREADY_EXISTS when the provider account is linked to another Marquee user; UNAUTHENTICATED when
+   * not signed in; PERMISSION_DENIED when the account is disabled; UNAVAILABLE when the provider
+   * cannot be reached.
    *
    * @generated from rpc marquee.identity.v1.IdentityService.LinkSocialAccount
    */
@@ -1460,18 +1913,26 @@ export const IdentityService: GenService<{
     output: typeof UnlinkSocialAccountResponseSchema;
   },
   /**
-   * SignInWithSocial signs a user in with an ID token from an OpenID Connect provider. A provider
-   * account linked to a user signs that user in. An unlinked one creates a customer account with the
-   * token's email (which the provider must have verified) and no password, links it, and sends a
-   * welcome email — unless a Marquee account with that email already exists: then the user must sign
-   * in with the password and call LinkSocialAccount, so nobody takes over an account through a
-   * provider.
+   * SignInWithSocial signs a user in with an OpenID Connect provider: with the callback of a flow
+   * from StartSocialSignIn (callback_url and flow_key), or with an ID token the app obtained from the
+   * provider itself (id_token and nonce). A provider account linked to a user signs that user in. An
+   * unlinked one needs an email the provider has verified (`email_verified`): it is linked to the
+   * Marquee account with that email when Marquee has verified the address too, and signs it in;
+   * without such an account it creates a customer account with that email (verified) and no
+   * password, links it, and sends a welcome email. An email the provider has not verified never
+   * links to an account nor creates one; and a Marquee account whose address is unverified is not
+   * linked: its owner signs in with the password and calls LinkSocialAccount. So nobody takes over an
+   * account through a provider.
    *
-   * Errors: INVALID_ARGUMENT naming provider (unspecified or not configured) or id_token (malformed,
-   * bad signature, wrong issuer or audience, expired, nonce mismatch, no verified email for a new
-   * account); FAILED_PRECONDITION when the provider account is not linked and an account with its
-   * email exists; PERMISSION_DENIED when the linked account is disabled; RESOURCE_EXHAUSTED when
-   * rate limited.
+   * Errors: INVALID_ARGUMENT naming provider (unspecified or not configured), id_token (malformed,
+   * bad signature, wrong issuer or audience, expired, nonce mismatch), callback_url (not from the
+   * provider's redirect URI, the provider's error such as access_denied, a state unknown, expired or
+   * already used, a code the provider refuses, an ID token failing those checks) or flow_key (empty,
+   * or not the flow's), or naming id_token or callback_url when an unlinked provider account has no
+   * verified email; FAILED_PRECONDITION when the provider account is not linked and an account with
+   * its email exists but its address is unverified or it is linked to another account of that
+   * provider; PERMISSION_DENIED when the account is disabled; UNAVAILABLE when the provider cannot be
+   * reached; RESOURCE_EXHAUSTED when rate limited.
    *
    * @generated from rpc marquee.identity.v1.IdentityService.SignInWithSocial
    */
@@ -1513,10 +1974,15 @@ export const IdentityService: GenService<{
    * keeps ROLE_CUSTOMER whether or not it is listed. New access tokens carry the new roles; tokens
    * already issued keep the old ones until they expire (at most 15 minutes).
    *
+   * Needs a second factor: the caller's access token must come from a sign-in completed with a TOTP or
+   * recovery code (CompleteLogin; its `amr` claim holds "otp").
+   *
    * Errors: INVALID_ARGUMENT naming user_id (empty or not a UUID in canonical lower-case form) or
    * roles (ROLE_UNSPECIFIED); NOT_FOUND when no user has that id; FAILED_PRECONDITION when an admin
-   * removes their own admin role; UNAUTHENTICATED when not signed in; PERMISSION_DENIED when the
-   * caller is not an admin.
+   * removes their own admin role, and, with a PreconditionFailure of type "MFA_REQUIRED", when the
+   * caller's token is not from a sign-in with a second factor (turn on two-factor sign-in with
+   * EnrollTotp and ConfirmTotp, sign in again with Login and CompleteLogin, and retry with the new
+   * token); UNAUTHENTICATED when not signed in; PERMISSION_DENIED when the caller is not an admin.
    *
    * @generated from rpc marquee.identity.v1.IdentityService.SetUserRoles
    */
@@ -1588,7 +2054,8 @@ export const IdentityService: GenService<{
   },
   /**
    * RevokePartnerClient revokes a partner client for good: it obtains no new tokens, and its tokens
-   * already issued expire within an hour. Revoking a revoked client succeeds and changes nothing.
+   * already issued are refused within seconds (Marquee's verifiers poll the revoked subjects), well
+   * before they expire. Revoking a revoked client succeeds and changes nothing.
    *
    * Errors: INVALID_ARGUMENT when client_id is empty or not a UUID in canonical lower-case form;
    * NOT_FOUND when no client has that id; UNAUTHENTICATED when not signed in; PERMISSION_DENIED

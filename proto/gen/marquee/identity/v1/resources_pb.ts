@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/identity/v1/resources.proto.
  */
 export const file_marquee_identity_v1_resources: GenFile = /*@__PURE__*/
-  fileDesc("CiNtYXJxdWVlL2lkZW50aXR5L3YxL3Jlc291cmNlcy5wcm90bxITbWFycXVlZS5pZGVudGl0eS52MSK3AwoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSFAoMcGhvbmVfbnVtYmVyGAQgASgJEigKBXJvbGVzGAUgAygOMhkubWFycXVlZS5pZGVudGl0eS52MS5Sb2xlEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZGlzYWJsZWQYCCABKAgSMAoMZGlzYWJsZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxwYXNzd29yZF9zZXQYCiABKAgSNQoMc29jaWFsX2xpbmtzGAsgAygLMh8ubWFycXVlZS5pZGVudGl0eS52MS5Tb2NpYWxMaW5rEjMKD2xhc3RfbG9naW5fdGltZRgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOZW1haWxfdmVyaWZpZWQYDSABKAgikgEKClNvY2lhbExpbmsSNQoIcHJvdmlkZXIYASABKA4yIy5tYXJxdWVlLmlkZW50aXR5LnYxLlNvY2lhbFByb3ZpZGVyEg8KB3N1YmplY3QYAiABKAkSDQoFZW1haWwYAyABKAkSLQoJbGlua190aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLEAQoIVG9rZW5TZXQSFAoMYWNjZXNzX3Rva2VuGAEgASgJEhIKCnRva2VuX3R5cGUYAiABKAkSLwoLZXhwaXJlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlZnJlc2hfdG9rZW4YBCABKAkSNwoTcmVmcmVzaF9leHBpcmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFc2NvcGUYBiABKAkiswIKDVBhcnRuZXJDbGllbnQSEQoJY2xpZW50X2lkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIOCgZzY29wZXMYAyADKAkSFQoNY29udGFjdF9lbWFpbBgEIAEoCRITCgtzZWNyZXRfaGludBgFIAEoCRIXCg9jcmVhdG9yX3VzZXJfaWQYBiABKAkSLwoLY3JlYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWxhc3RfdXNlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3Jldm9rZWQYCSABKAgSLwoLcmV2b2tlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlwKA0p3axILCgNraWQYASABKAkSCwoDa3R5GAIgASgJEgsKA2NydhgDIAEoCRIJCgF4GAQgASgJEgkKAXkYBSABKAkSCwoDYWxnGAYgASgJEgsKA3VzZRgHIAEoCSpTCgRSb2xlEhQKEFJPTEVfVU5TUEVDSUZJRUQQABIRCg1ST0xFX0NVU1RPTUVSEAESEgoOUk9MRV9PUkdBTklaRVIQAhIOCgpST0xFX0FETUlOEAMqhwEKDlNvY2lhbFByb3ZpZGVyEh8KG1NPQ0lBTF9QUk9WSURFUl9VTlNQRUNJRklFRBAAEhoKFlNPQ0lBTF9QUk9WSURFUl9HT09HTEUQARIZChVTT0NJQUxfUFJPVklERVJfQVBQTEUQAhIdChlTT0NJQUxfUFJPVklERVJfTUlDUk9TT0ZUEANiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CiNtYXJxdWVlL2lkZW50aXR5L3YxL3Jlc291cmNlcy5wcm90bxITbWFycXVlZS5pZGVudGl0eS52MSLNAwoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSFAoMcGhvbmVfbnVtYmVyGAQgASgJEigKBXJvbGVzGAUgAygOMhkubWFycXVlZS5pZGVudGl0eS52MS5Sb2xlEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZGlzYWJsZWQYCCABKAgSMAoMZGlzYWJsZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxwYXNzd29yZF9zZXQYCiABKAgSNQoMc29jaWFsX2xpbmtzGAsgAygLMh8ubWFycXVlZS5pZGVudGl0eS52MS5Tb2NpYWxMaW5rEjMKD2xhc3RfbG9naW5fdGltZRgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOZW1haWxfdmVyaWZpZWQYDSABKAgSFAoMdG90cF9lbmFibGVkGA4gASgIIpIBCgpTb2NpYWxMaW5rEjUKCHByb3ZpZGVyGAEgASgOMiMubWFycXVlZS5pZGVudGl0eS52MS5Tb2NpYWxQcm92aWRlchIPCgdzdWJqZWN0GAIgASgJEg0KBWVtYWlsGAMgASgJEi0KCWxpbmtfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAixAEKCFRva2VuU2V0EhQKDGFjY2Vzc190b2tlbhgBIAEoCRISCgp0b2tlbl90eXBlGAIgASgJEi8KC2V4cGlyZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1yZWZyZXNoX3Rva2VuGAQgASgJEjcKE3JlZnJlc2hfZXhwaXJlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBXNjb3BlGAYgASgJIrMCCg1QYXJ0bmVyQ2xpZW50EhEKCWNsaWVudF9pZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSDgoGc2NvcGVzGAMgAygJEhUKDWNvbnRhY3RfZW1haWwYBCABKAkSEwoLc2VjcmV0X2hpbnQYBSABKAkSFwoPY3JlYXRvcl91c2VyX2lkGAYgASgJEi8KC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1sYXN0X3VzZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdyZXZva2VkGAkgASgIEi8KC3Jldm9rZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJcCgNKd2sSCwoDa2lkGAEgASgJEgsKA2t0eRgCIAEoCRILCgNjcnYYAyABKAkSCQoBeBgEIAEoCRIJCgF5GAUgASgJEgsKA2FsZxgGIAEoCRILCgN1c2UYByABKAkqUwoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASEQoNUk9MRV9DVVNUT01FUhABEhIKDlJPTEVfT1JHQU5JWkVSEAISDgoKUk9MRV9BRE1JThADKocBCg5Tb2NpYWxQcm92aWRlchIfChtTT0NJQUxfUFJPVklERVJfVU5TUEVDSUZJRUQQABIaChZTT0NJQUxfUFJPVklERVJfR09PR0xFEAESGQoVU09DSUFMX1BST1ZJREVSX0FQUExFEAISHQoZU09DSUFMX1BST1ZJREVSX01JQ1JPU09GVBADYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * User is a Marquee account: a ticket buyer, an organizer or an admin. Every account has at least
@@ -122,6 +122,14 @@ export type User = Message<"marquee.identity.v1.User"> & {
    * @generated from field: bool email_verified = 13;
    */
   emailVerified: boolean;
+
+  /**
+   * Whether two-factor sign-in is on: Login then asks for a TOTP or recovery code (CompleteLogin).
+   * Turned on by the user with EnrollTotp and ConfirmTotp, off with DisableTotp. Output only.
+   *
+   * @generated from field: bool totp_enabled = 14;
+   */
+  totpEnabled: boolean;
 };
 
 /**
@@ -187,9 +195,12 @@ export type TokenSet = Message<"marquee.identity.v1.TokenSet"> & {
    * The access token: a JWT signed with ES256, whose header `kid` names a key from GetJwks. Claims:
    * `iss` (identity's issuer URL), `aud` ("marquee"), `sub` (the user id, or "client:<client_id>"
    * for a partner client), `iat`, `exp`, `jti`, `roles` (a user's roles, for example ["customer"];
-   * absent for a partner client) and `scope` (a partner client's granted scopes, space-separated;
-   * absent for a user). Send it as `authorization: Bearer <access_token>`. Treat it as opaque unless
-   * you verify it. Lifetime: 15 minutes for a user, 1 hour for a partner client.
+   * absent for a partner client), `scope` (a partner client's granted scopes, space-separated;
+   * absent for a user) and `amr` (a user's authentication methods, RFC 8176: ["pwd"] after a
+   * password, ["pwd", "otp"] after a password and a second factor, ["fed"] (federated, not an RFC
+   * 8176 value) after a sign-in with a social provider (SignInWithSocial); absent for a partner client).
+   * Send it as `authorization: Bearer <access_token>`. Treat it as opaque unless you verify it.
+   * Lifetime: 15 minutes for a user, 1 hour for a partner client.
    *
    * @generated from field: string access_token = 1;
    */
@@ -311,8 +322,8 @@ export type PartnerClient = Message<"marquee.identity.v1.PartnerClient"> & {
   lastUseTime?: Timestamp | undefined;
 
   /**
-   * Whether the client has been revoked. A revoked client obtains no new tokens; its tokens already
-   * issued stay valid until they expire (at most 1 hour). Revocation is final. Output only.
+   * Whether the client has been revoked. A revoked client obtains no new tokens, and its tokens
+   * already issued are refused within seconds. Revocation is final. Output only.
    *
    * @generated from field: bool revoked = 9;
    */

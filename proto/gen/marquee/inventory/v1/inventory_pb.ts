@@ -820,7 +820,9 @@ export const InventoryService: GenService<{
    * duplicate seat id, a quantity below 1, or a bad ride; FAILED_PRECONDITION with a PreconditionFailure
    * naming each taken seat and leg, or when sales are closed (type SALES_CLOSED on `event:<id>` outside
    * the sales window, EVENT_CANCELLED once the event was cancelled); RESOURCE_EXHAUSTED with a
-   * QuotaFailure when the caller's held and bought seats would pass the event's per-user cap.
+   * QuotaFailure when the caller's held and bought seats would pass the event's per-user cap, or with a
+   * RetryInfo (retry_delay: when to try again) when the caller sends holds faster than the gateway's
+   * rate limit allows (by default 10 a second per user, HoldSeats and HoldBestAvailable together).
    *
    * @generated from rpc marquee.inventory.v1.InventoryService.HoldSeats
    */

@@ -1102,9 +1102,12 @@ export const OrderingService: GenService<{
    * note, a note over 500 characters, a ticket id not of this order or repeated); NOT_FOUND when the
    * order is unknown or, for an organizer, of another organizer's event; FAILED_PRECONDITION when the
    * order is not CONFIRMED or PARTIALLY_REFUNDED, a named ticket is already refunded or cancelled (each
-   * listed in a PreconditionFailure), or the idempotency key was used for a different request;
-   * UNAUTHENTICATED when not signed in; PERMISSION_DENIED when the caller is neither an organizer nor an
-   * admin.
+   * listed in a PreconditionFailure), or the idempotency key was used for a different request, and,
+   * with a PreconditionFailure of type "MFA_REQUIRED", when the refund is larger than the server's
+   * threshold (REFUND_MFA_ABOVE_MINOR, in minor units of the order's currency) and the caller's access
+   * token is not from a sign-in with a second factor (its `amr` claim lacks "otp": see
+   * IdentityService.CompleteLogin); UNAUTHENTICATED when not signed in; PERMISSION_DENIED when the
+   * caller is neither an organizer nor an admin.
    *
    * @generated from rpc marquee.ordering.v1.OrderingService.RefundOrder
    */
