@@ -15,12 +15,12 @@ import {
   type EventSchema,
   EventState,
   type PriceTierSchema,
-  type VenueSchema,
 } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { InventoryService, SeatState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { repoRoot, type Stack, startStack } from "@marquee/scripts/stack";
 import { expect } from "chai";
 import { badRequestFields, postJson } from "./support/connect-json.js";
+import { chattogramHall } from "./support/fixtures.js";
 import { grpcurl } from "./support/grpcurl.js";
 import { newTraceparent, spansOf } from "./support/trace-file.js";
 
@@ -33,27 +33,6 @@ const serverKind = 1;
 
 function bearer(token: string): CallOptions {
   return { headers: { authorization: `Bearer ${token}` } };
-}
-
-/** A small hall: two rows of ten seats, one section. */
-function hall(name: string): MessageInitShape<typeof VenueSchema> {
-  return {
-    name,
-    city: "Chattogram",
-    address: "Agrabad, Chattogram",
-    countryCode: "BD",
-    timeZone: "Asia/Dhaka",
-    sections: [
-      {
-        id: "stalls",
-        name: "Stalls",
-        layout: {
-          case: "seated",
-          value: { generator: { rowCount: 2, seatsPerRow: 10, firstRowLabel: "A", seatClass: "standard" } },
-        },
-      },
-    ],
-  };
 }
 
 /** A concert at `venueId` a month from now, unpriced unless given price tiers. */
@@ -102,7 +81,10 @@ describe("the BFF in front of the real stack (npm start's launcher)", function (
 
   /** Creates a venue and an unpriced draft concert there, as `token`'s organizer; returns both ids. */
   async function draft(token: string, title: string): Promise<{ venueId: string; eventId: string }> {
-    const venue = await connect.createVenue({ venue: hall(`${title} hall`) }, bearer(token));
+    const venue = await connect.createVenue(
+      { venue: chattogramHall(`${title} hall`, { hasFloor: false }) },
+      bearer(token),
+    );
     const venueId = venue.venue?.id ?? "";
     const event = await connect.createEvent({ event: concert(title, venueId) }, bearer(token));
     return { venueId, eventId: event.event?.id ?? "" };
@@ -246,7 +228,10 @@ describe("the BFF in front of the real stack (npm start's launcher)", function (
 
   it("sells a 30-stop train per leg through the BFF: one seat for two riders on disjoint rides, an overlapping ride refused", async () => {
     const organizer = bearer(stack.tokens.organizer);
-    const venue = await connect.createVenue({ venue: hall("Padma Express coach") }, organizer);
+    const venue = await connect.createVenue(
+      { venue: chattogramHall("Padma Express coach", { hasFloor: false }) },
+      organizer,
+    );
     const halts = Array.from({ length: 30 }, (_, i) => `halt-${i}`);
     const depart = Math.floor((Date.now() + 20 * day) / 60_000) * 60_000;
     const at = (hours: number) => timestampFromMs(depart + hours * 3_600_000);

@@ -2,24 +2,20 @@ import { randomUUID } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { type CallOptions, type Client, Code, createClient } from "@connectrpc/connect";
+import { type Client, Code, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { borderStops, borderTrip, letteredCoach } from "@marquee/catalog/testing";
 import { createClient as createMeshClient, type MeshClient, mintDevToken } from "@marquee/mesh";
-import { badFields, failureOf, wholeMinutesFromNow } from "@marquee/mesh/testing";
+import { badFields, failureOf } from "@marquee/mesh/testing";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
-import {
-  Category,
-  EventKind,
-  type EventSchema,
-  type VenueSchema,
-} from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
+import type { EventSchema } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { InventoryInternalService } from "@marquee/proto/marquee/inventory/v1/inventory_internal_pb.js";
 import { HoldState, InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { repoRoot, type Stack, startStack } from "@marquee/scripts/stack";
 import { expect } from "chai";
 import { Redis } from "ioredis";
 import { badRequestFields, type JsonAnswer, postJson } from "./support/connect-json.js";
+import { bearer, chattogramConcert, chattogramHall } from "./support/fixtures.js";
 
 /**
  * Issue #20, "Ids are not canonical", tried as the attacker did: every id the platform compares has one
@@ -30,45 +26,18 @@ import { badRequestFields, type JsonAnswer, postJson } from "./support/connect-j
 const inventoryPath = "marquee.inventory.v1.InventoryService";
 const catalogPath = "marquee.catalog.v1.CatalogService";
 
-type VenueInit = MessageInitShape<typeof VenueSchema>;
 type EventInit = MessageInitShape<typeof EventSchema>;
 
-const bdt = (taka: number) => ({ currencyCode: "BDT", amountMinor: BigInt(taka * 100) });
+/** The hall every test here creates: its floor is what the general-admission tests hold places of. */
+const hall = chattogramHall("Canonical hall");
 
-/** Two rows A–B of ten seats (`stalls:A-1` …) and a general-admission floor of 50 places. */
-const hall: VenueInit = {
-  name: "Canonical hall",
-  city: "Chattogram",
-  countryCode: "BD",
-  timeZone: "Asia/Dhaka",
-  sections: [
-    {
-      id: "stalls",
-      name: "Stalls",
-      layout: {
-        case: "seated",
-        value: { generator: { rowCount: 2, seatsPerRow: 10, firstRowLabel: "A", seatClass: "standard" } },
-      },
-    },
-    { id: "floor", name: "Floor", layout: { case: "generalAdmission", value: { capacity: 50 } } },
-  ],
-};
-
+/** A concert in the hall with the per-user cap, holds of ten minutes extendable twice. */
 function concert(venueId: string, maxSeatsPerUser: number): EventInit {
-  return {
-    kind: EventKind.EVENT,
-    category: Category.CONCERT,
-    title: `Canonical night ${randomUUID().slice(0, 8)}`,
-    venueId,
-    startTime: wholeMinutesFromNow({ days: 30 }),
-    endTime: wholeMinutesFromNow({ days: 30, hours: 3 }),
-    currencyCode: "BDT",
-    priceTiers: [
-      { id: "stalls", name: "Stalls", price: bdt(1500), sectionIds: ["stalls"] },
-      { id: "floor", name: "Floor", price: bdt(800), sectionIds: ["floor"] },
-    ],
-    holdPolicy: { maxSeatsPerUser, holdDuration: { seconds: 600n }, maxExtensions: 2 },
-  };
+  return chattogramConcert(`Canonical night ${randomUUID().slice(0, 8)}`, venueId, {
+    maxSeatsPerUser,
+    holdDuration: { seconds: 600n },
+    maxExtensions: 2,
+  });
 }
 
 /** The spellings of an id the platform must refuse: upper case, and upper case but for the first letter. */
@@ -102,10 +71,6 @@ describe("one spelling per id: every id kind is refused in any form but the cano
   let inventory: Client<typeof InventoryService>;
   /** InventoryInternalService on the inventory's own gRPC port, as the ordering saga calls it: the BFF never routes it. */
   let internal: MeshClient<typeof InventoryInternalService>;
-
-  function bearer(token: string): CallOptions {
-    return { headers: { authorization: `Bearer ${token}` }, timeoutMs: 30_000 };
-  }
 
   function auth(token: string): Record<string, string> {
     return { authorization: `Bearer ${token}` };

@@ -1,11 +1,10 @@
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { createClient, type MeshClient } from "@marquee/mesh";
-import { killOrphan } from "@marquee/mesh/local";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import type { InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
-import { repoRoot, type Stack, startStack } from "@marquee/scripts/stack";
+import { repoRoot, type Stack } from "@marquee/scripts/stack";
 import { checkSeats, reconcile } from "./checkout/books.js";
 import { type CheckoutConfig, loadCheckoutConfig } from "./checkout/config.js";
 import { type ConfirmedOrder, checkoutOperation, holdOperation, StepTimes } from "./checkout/flow.js";
@@ -26,21 +25,12 @@ import { BuyerQueue, mintBuyers, SeatGroups, type SigningKey } from "./holds/sup
 import { seatsPerHold } from "./holds/variant.js";
 import { type Operation, runLoad } from "./support/load.js";
 import { cpuBetween, type ProcessGroup, snapshotCpu } from "./support/process-cpu.js";
-import {
-  benchRoot,
-  formatNumber,
-  formatWithBiome,
-  machineInfo,
-  replaceReadmeSection,
-  writeResults,
-} from "./support/results.js";
+import { benchRoot, formatNumber, formatWithBiome, replaceReadmeSection, writeResults } from "./support/results.js";
+import { prepareBenchRun, profileDirOf, startBenchStack } from "./support/stack.js";
 
 /** Where the benchmark's stack keeps its data; wiped at the start of every run (apart from the holds'). */
 const dataDir = join(repoRoot, ".data", "bench-checkout");
-const profileDir = join(dataDir, "profiles");
-
-/** Settings that would point the stack at other stores or add exporters to what is measured. */
-const foreignSettings = ["DATABASE_URL", "REDIS_URL", "MARQUEE_TRACE_FILE", "OTEL_EXPORTER_OTLP_ENDPOINT"];
+const profileDir = profileDirOf(dataDir);
 
 const say = (line: string) => process.stdout.write(`[bench checkout] ${line}\n`);
 
@@ -60,18 +50,8 @@ const progressEveryMs = 5000;
  */
 export async function runCheckout(): Promise<void> {
   const config = loadCheckoutConfig();
-  const machine = machineInfo();
-  say(`load average before: ${machine.loadAverage.join(" / ")} on ${machine.cpus} CPUs`);
-  for (const name of foreignSettings) {
-    if (process.env[name] === undefined) continue;
-    say(`ignoring ${name}: the benchmark runs its own stores and exports nothing`);
-    delete process.env[name];
-  }
-  await killOrphan(join(dataDir, "postgres", "postmaster.pid"), "postgres");
-  await killOrphan(join(dataDir, "redis", "redis.pid"), "redis-server");
-  rmSync(dataDir, { recursive: true, force: true });
-
-  const stack = await startProfiledStack(config);
+  const machine = await prepareBenchRun(dataDir, say);
+  const stack = await startBenchStack(dataDir, config, say);
   const bffUrl = stack.bffUrl;
   let groups: ProcessGroup[] = [];
   let measured: Omit<CheckoutRun, "profiles" | "profileNote" | "loadAverageAfter"> | undefined;
@@ -156,26 +136,6 @@ export async function runCheckout(): Promise<void> {
     process.once("exit", () => {
       process.exitCode = 1;
     });
-  }
-}
-
-/**
- * The stack, its Node processes started with --cpu-prof when profiling: the launcher passes its own
- * environment to every process it spawns, NODE_OPTIONS included, so setting it around `startStack` profiles
- * the services, the simulator, the BFF and the migrations (whose profiles are ignored), and nothing else.
- */
-async function startProfiledStack(config: CheckoutConfig): Promise<Stack> {
-  const inherited = process.env.NODE_OPTIONS;
-  if (config.isProfiling) {
-    process.env.NODE_OPTIONS = [inherited, "--cpu-prof", `--cpu-prof-dir=${profileDir}`].filter(Boolean).join(" ");
-  }
-  say(`starting the stack in ${dataDir}, ports offset by ${config.portOffset}…`);
-  try {
-    // A load test of checkouts, not of the rate limits, which would refuse most of its calls.
-    return await startStack({ dataDir, portOffset: config.portOffset, logLevel: "warn", say, isRateLimited: false });
-  } finally {
-    if (inherited === undefined) delete process.env.NODE_OPTIONS;
-    else process.env.NODE_OPTIONS = inherited;
   }
 }
 

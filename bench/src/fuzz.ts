@@ -1,17 +1,13 @@
-import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { killOrphan } from "@marquee/mesh/local";
-import { repoRoot, startStack } from "@marquee/scripts/stack";
+import { repoRoot } from "@marquee/scripts/stack";
 import { loadFuzzConfig } from "./fuzz/config.js";
 import { loadFuzzEngine } from "./fuzz/engine.js";
 import { type FuzzRun, readmeSection, resultsJson } from "./fuzz/report.js";
-import { benchRoot, formatWithBiome, machineInfo, replaceReadmeSection, writeResults } from "./support/results.js";
+import { benchRoot, formatWithBiome, replaceReadmeSection, writeResults } from "./support/results.js";
+import { prepareBenchRun, startBenchStack } from "./support/stack.js";
 
 /** Where the fuzz run's stack keeps its data; wiped at the start of every run. */
 const dataDir = join(repoRoot, ".data", "bench-fuzz");
-
-/** Settings that would point the stack at other stores or add exporters to the run. */
-const foreignSettings = ["DATABASE_URL", "REDIS_URL", "MARQUEE_TRACE_FILE", "OTEL_EXPORTER_OTLP_ENDPOINT"];
 
 const say = (line: string) => process.stdout.write(`[bench fuzz] ${line}\n`);
 
@@ -23,28 +19,11 @@ const say = (line: string) => process.stdout.write(`[bench fuzz] ${line}\n`);
  */
 export async function runFuzzBench(): Promise<void> {
   const config = loadFuzzConfig();
-  const machine = machineInfo();
   const engine = await loadFuzzEngine();
   const seed = engine.seedOf(config.seed);
-  say(`load average before: ${machine.loadAverage.join(" / ")} on ${machine.cpus} CPUs; seed ${seed}`);
-  for (const name of foreignSettings) {
-    if (process.env[name] === undefined) continue;
-    say(`ignoring ${name}: the fuzz run has its own stores and exports nothing`);
-    delete process.env[name];
-  }
-  await killOrphan(join(dataDir, "postgres", "postmaster.pid"), "postgres");
-  await killOrphan(join(dataDir, "redis", "redis.pid"), "redis-server");
-  rmSync(dataDir, { recursive: true, force: true });
-
-  say(`starting the stack in ${dataDir}, ports offset by ${config.portOffset}…`);
+  const machine = await prepareBenchRun(dataDir, say, `seed ${seed}`);
   // 20,000 requests from one address: the long campaign runs without the rate limits (e2e/fuzz.test.ts keeps them on).
-  const stack = await startStack({
-    dataDir,
-    portOffset: config.portOffset,
-    logLevel: "warn",
-    say,
-    isRateLimited: false,
-  });
+  const stack = await startBenchStack(dataDir, config, say);
   let report: Awaited<ReturnType<typeof engine.runFuzz>>;
   try {
     report = await engine.runFuzz({

@@ -1,11 +1,10 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@marquee/mesh";
-import { killOrphan } from "@marquee/mesh/local";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { fixedPorts, serviceNamed } from "@marquee/scripts/ports";
-import { repoRoot, type Stack, startStack } from "@marquee/scripts/stack";
+import { repoRoot, type Stack } from "@marquee/scripts/stack";
 import { Redis } from "ioredis";
 import { type HoldsConfig, loadHoldsConfig, type VariantKey } from "./holds/config.js";
 import {
@@ -27,7 +26,8 @@ import { tripGrpc } from "./holds/variants/trip-grpc.js";
 import { profileMentions, readProfile, summariseProfile } from "./support/cpu-profile.js";
 import { runLoad } from "./support/load.js";
 import { cpuBetween, findPids, type ProcessGroup, snapshotCpu, withDescendants } from "./support/process-cpu.js";
-import { benchRoot, formatWithBiome, machineInfo, replaceReadmeSection, writeResults } from "./support/results.js";
+import { benchRoot, formatWithBiome, replaceReadmeSection, writeResults } from "./support/results.js";
+import { prepareBenchRun, profileDirOf, startBenchStack } from "./support/stack.js";
 
 /** Every variant, in the order of `variantKeys`. */
 const variants: Record<VariantKey, Variant> = {
@@ -41,10 +41,7 @@ const variants: Record<VariantKey, Variant> = {
 
 /** Where the benchmark's stack keeps its data; wiped at the start of every run. */
 const dataDir = join(repoRoot, ".data", "bench");
-const profileDir = join(dataDir, "profiles");
-
-/** Settings that would point the stack at other stores or add exporters to what is measured. */
-const foreignSettings = ["DATABASE_URL", "REDIS_URL", "MARQUEE_TRACE_FILE", "OTEL_EXPORTER_OTLP_ENDPOINT"];
+const profileDir = profileDirOf(dataDir);
 
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 
@@ -59,18 +56,8 @@ const settleMs = 10_000;
  */
 export async function runHolds(): Promise<void> {
   const config = loadHoldsConfig();
-  const machine = machineInfo();
-  say(`load average before: ${machine.loadAverage.join(" / ")} on ${machine.cpus} CPUs`);
-  for (const name of foreignSettings) {
-    if (process.env[name] === undefined) continue;
-    say(`ignoring ${name}: the benchmark runs its own stores and exports nothing`);
-    delete process.env[name];
-  }
-  await killOrphan(join(dataDir, "postgres", "postmaster.pid"), "postgres");
-  await killOrphan(join(dataDir, "redis", "redis.pid"), "redis-server");
-  rmSync(dataDir, { recursive: true, force: true });
-
-  const stack = await startProfiledStack(config);
+  const machine = await prepareBenchRun(dataDir, say);
+  const stack = await startBenchStack(dataDir, config, say);
   const runs: VariantRun[] = [];
   let groups: ProcessGroup[] = [];
   const prepared: [Variant, PreparedVariant][] = [];
@@ -116,26 +103,6 @@ export async function runHolds(): Promise<void> {
   replaceReadmeSection("holds-profile", readmeProfile(run));
   const isFormatted = formatWithBiome([resultsPath, join(benchRoot, "README.md")]);
   say(`wrote ${resultsPath} and the holds sections of bench/README.md${isFormatted ? " (formatted by biome)" : ""}`);
-}
-
-/**
- * The stack, its Node processes started with --cpu-prof when profiling: the launcher passes its own
- * environment to every process it spawns, NODE_OPTIONS included, so setting it around `startStack` profiles
- * the services, the BFF and the migrations (whose profiles are ignored), and nothing else.
- */
-async function startProfiledStack(config: HoldsConfig): Promise<Stack> {
-  const inherited = process.env.NODE_OPTIONS;
-  if (config.isProfiling) {
-    process.env.NODE_OPTIONS = [inherited, "--cpu-prof", `--cpu-prof-dir=${profileDir}`].filter(Boolean).join(" ");
-  }
-  say(`starting the stack in ${dataDir}, ports offset by ${config.portOffset}…`);
-  try {
-    // A load test of holds, not of the rate limits, which would refuse most of its holds.
-    return await startStack({ dataDir, portOffset: config.portOffset, logLevel: "warn", say, isRateLimited: false });
-  } finally {
-    if (inherited === undefined) delete process.env.NODE_OPTIONS;
-    else process.env.NODE_OPTIONS = inherited;
-  }
 }
 
 const portOf = (name: string) => serviceNamed(name).ports.grpc;

@@ -5,6 +5,7 @@ import {
   Category,
   EventKind,
   type EventSchema,
+  type SectionSchema,
   type VenueSchema,
 } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 
@@ -18,25 +19,33 @@ export function bearer(token: string, timeoutMs = 30_000): CallOptions {
 /** Taka as the contract's Money. */
 export const bdt = (taka: number) => ({ currencyCode: "BDT", amountMinor: BigInt(taka * 100) });
 
-/** Two rows A–B of ten seats (`stalls:A-1` …) and a general-admission floor of 50 places. */
-export function chattogramHall(name: string): MessageInitShape<typeof VenueSchema> {
+/**
+ * Two rows A–B of ten seats (`stalls:A-1` …) and a general-admission floor of 50 places; `hasFloor: false`
+ * leaves out the floor, for tests that count a capacity of the 20 seats alone.
+ */
+export function chattogramHall(
+  name: string,
+  { hasFloor = true }: { hasFloor?: boolean } = {},
+): MessageInitShape<typeof VenueSchema> {
+  const sections: MessageInitShape<typeof SectionSchema>[] = [
+    {
+      id: "stalls",
+      name: "Stalls",
+      layout: {
+        case: "seated",
+        value: { generator: { rowCount: 2, seatsPerRow: 10, firstRowLabel: "A", seatClass: "standard" } },
+      },
+    },
+  ];
+  if (hasFloor)
+    sections.push({ id: "floor", name: "Floor", layout: { case: "generalAdmission", value: { capacity: 50 } } });
   return {
     name,
     city: "Chattogram",
     address: "Agrabad, Chattogram",
     countryCode: "BD",
     timeZone: "Asia/Dhaka",
-    sections: [
-      {
-        id: "stalls",
-        name: "Stalls",
-        layout: {
-          case: "seated",
-          value: { generator: { rowCount: 2, seatsPerRow: 10, firstRowLabel: "A", seatClass: "standard" } },
-        },
-      },
-      { id: "floor", name: "Floor", layout: { case: "generalAdmission", value: { capacity: 50 } } },
-    ],
+    sections,
   };
 }
 

@@ -1,6 +1,7 @@
 /**
- * `@marquee/bench/support`: what every benchmark of this workspace shares — the closed-loop load runner,
- * latency percentiles, per-process CPU from /proc, CPU profile summaries, and result files.
+ * `@marquee/bench/support`: what every benchmark of this workspace shares — a clean start of its stack,
+ * the closed-loop load runner, latency percentiles, per-process CPU from /proc, CPU profile summaries, and
+ * result files.
  */
 export {
   type AreaTime,
@@ -46,3 +47,4 @@ export {
   withSection,
   writeResults,
 } from "./results.js";
+export { type BenchStackConfig, prepareBenchRun, profileDirOf, startBenchStack } from "./stack.js";

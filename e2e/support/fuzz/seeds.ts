@@ -14,6 +14,7 @@ import {
   VenueSchema,
 } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import { HoldSchema, InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
+import { chattogramHall } from "../fixtures.js";
 import { Fixtures } from "./fixtures.js";
 import type { FuzzTokens } from "./tokens.js";
 
@@ -45,28 +46,6 @@ export interface Planted {
 const day = 24 * 3600 * 1000;
 /** An hour, the longest hold a policy may set: no seeded hold lapses during a run. */
 const holdPolicy = { maxSeatsPerUser: 8, holdDuration: { seconds: 3_600n } };
-
-/** Two rows A–B of ten seats (`stalls:A-1` …) and a general-admission floor of 50 places. */
-function hall(name: string): MessageInitShape<typeof VenueSchema> {
-  return {
-    name,
-    city: "Chattogram",
-    address: "Agrabad, Chattogram",
-    countryCode: "BD",
-    timeZone: "Asia/Dhaka",
-    sections: [
-      {
-        id: "stalls",
-        name: "Stalls",
-        layout: {
-          case: "seated",
-          value: { generator: { rowCount: 2, seatsPerRow: 10, firstRowLabel: "A", seatClass: "standard" } },
-        },
-      },
-      { id: "floor", name: "Floor", layout: { case: "generalAdmission", value: { capacity: 50 } } },
-    ],
-  };
-}
 
 const tiers: MessageInitShape<typeof PriceTierSchema>[] = [
   { id: "stalls", name: "Stalls", price: { currencyCode: "BDT", amountMinor: 150_000n }, sectionIds: ["stalls"] },
@@ -152,9 +131,9 @@ export async function plantSeeds(bffUrl: string, tokens: FuzzTokens): Promise<Pl
     return id;
   };
 
-  const hallId = await venue(hall(`Fuzz hall ${suffix}`), "target");
+  const hallId = await venue(chattogramHall(`Fuzz hall ${suffix}`), "target");
   const coachId = await venue(letteredCoach(`Fuzz coach ${suffix}`), "target");
-  const quietHallId = await venue(hall(`Fuzz bystander hall ${suffix}`), "bystander");
+  const quietHallId = await venue(chattogramHall(`Fuzz bystander hall ${suffix}`), "bystander");
   await event(concert(`Fuzz draft concert ${suffix}`, hallId), "target", false);
   const concertId = await event(concert(`Fuzz concert ${suffix}`, hallId), "target", true);
   const tripId = await event(
