@@ -42,7 +42,6 @@ function rateLimitsOf(): GatewayOptions["rateLimits"] {
   return {
     redisUrl: config.REDIS_URL,
     ...configuredRateLimits(config),
-    isBehindProxy: config.TRUST_PROXY,
     exempt: config.RATE_LIMIT_EXEMPT,
     timeoutMs: config.RATE_LIMIT_TIMEOUT_MS,
   };
@@ -62,6 +61,7 @@ const gateway = await startGateway({
   requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
   corsOrigins: config.CORS_ORIGINS,
   rateLimits: rateLimitsOf(),
+  isBehindProxy: config.TRUST_PROXY,
 });
 
 stopGracefullyOnSignals(log, async () => {

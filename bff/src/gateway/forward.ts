@@ -1,10 +1,12 @@
 import type { DescMethod, DescMethodServerStreaming, DescMethodUnary, Message } from "@bufbuild/protobuf";
 import { ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import {
+  Audience,
+  accessOf,
   arrivingCall,
-  type CallContext,
   type CallOptions,
   chain,
+  clientIpHeader,
   headersReader,
   type Interceptor,
   invoking,
@@ -13,6 +15,7 @@ import {
 } from "@marquee/mesh";
 import { peerAddressKey } from "./call-values.js";
 import { isInternalMethod } from "./contract.js";
+import { clientAddressOf } from "./rate-limit/client-address.js";
 import type { Upstream } from "./upstreams.js";
 
 /** How the forwarding serves each call. */
@@ -26,6 +29,26 @@ export interface ForwardingOptions {
   /** The steps every call goes through before it is forwarded (see `pipeline`). */
   readonly interceptors: readonly Interceptor[];
   readonly log: Logger;
+  /**
+   * Tells the upstream which client each anonymous call comes from, for limits it keeps per client IP
+   * (identity's sign-in throttle): see {@link ClientAddressForwarding}. Undefined: calls go as they came.
+   */
+  readonly clientAddress?: ClientAddressForwarding;
+}
+
+/**
+ * How the BFF vouches for a client's address. An anonymous call to a PUBLIC RPC goes with the BFF's own
+ * service token and the client's address in `clientIpHeader`, which the upstream believes from the BFF
+ * only (anyone else could write any address there). A signed-in caller's call keeps the caller's token,
+ * so the upstream would not believe the header, and it is not sent; and an anonymous call to any other
+ * RPC — which the access step refuses before it gets here — never borrows the service token, which
+ * passes every access check.
+ */
+export interface ClientAddressForwarding {
+  /** The BFF's service token (`sub: svc:bff`). */
+  readonly serviceToken: () => Promise<string>;
+  /** `TRUST_PROXY`, read as the per-IP rate limits read it (`clientAddressOf`). */
+  readonly isBehindProxy: boolean;
 }
 
 /**
@@ -33,8 +56,9 @@ export interface ForwardingOptions {
  * code per RPC. INTERNAL RPCs are not registered at all, so they answer 404 / UNIMPLEMENTED like any
  * unknown path. Each call runs the mesh's interceptors — the same steps a mesh service runs — then the
  * mesh client with the caller's token (verified by the pipeline), deadline, cancellation and
- * `idempotency-key`; the trace context travels because the forwarding runs in the call's span. Upstream
- * errors pass through as they came: code, message and details.
+ * `idempotency-key` — or, for an anonymous call with `clientAddress`, the BFF's token and the client's
+ * address; the trace context travels because the forwarding runs in the call's span. Upstream errors
+ * pass through as they came: code, message and details.
  */
 export function forward(router: ConnectRouter, upstream: Upstream, options: ForwardingOptions): void {
   for (const method of upstream.service.methods) {
@@ -44,9 +68,10 @@ export function forward(router: ConnectRouter, upstream: Upstream, options: Forw
     switch (method.methodKind) {
       case "unary": {
         const unary = call as (request: Message, options: CallOptions) => Promise<Message>;
-        const serve = chain(
-          options.interceptors,
-          invoking((request: Message, context) => unary(request, callOptionsOf(context, options.maxUnaryTimeoutMs))),
+        const serve = chain(options.interceptors, (served) =>
+          invoking(async (request: Message) =>
+            unary(request, await callOptionsOf(served, options.maxUnaryTimeoutMs, options.clientAddress)),
+          )(served),
         );
         router.rpc(method as DescMethodUnary, (request: Message, context: HandlerContext) =>
           (serve(servedCall(method, request, context, options.log)) as Promise<Message>).catch((error: unknown) => {
@@ -57,10 +82,12 @@ export function forward(router: ConnectRouter, upstream: Upstream, options: Forw
       }
       case "server_streaming": {
         const stream = call as (request: Message, options: CallOptions) => AsyncIterable<Message>;
-        const serve = chain(
-          options.interceptors,
-          // Not async: invoking pulls a returned stream inside the call's trace context, a promise it leaves be.
-          invoking((request: Message, context) => stream(request, callOptionsOf(context, Number.POSITIVE_INFINITY))),
+        const serve = chain(options.interceptors, (served) =>
+          // A stream, not a promise of one: invoking pulls a returned stream inside the call's trace
+          // context, so the options are awaited as the first message is pulled.
+          invoking(async function* (request: Message) {
+            yield* stream(request, await callOptionsOf(served, Number.POSITIVE_INFINITY, options.clientAddress));
+          })(served),
         );
         router.rpc(method as DescMethodServerStreaming, async function* (request: Message, context: HandlerContext) {
           try {
@@ -99,14 +126,28 @@ function servedCall(method: DescMethod, request: Message, context: HandlerContex
   };
 }
 
-/** What the mesh client needs from the incoming call. */
-function callOptionsOf(context: CallContext, maxTimeoutMs: number): CallOptions {
+/** What the mesh client needs from the incoming call, as the pipeline passed it on. */
+async function callOptionsOf(
+  call: ServerCall,
+  maxTimeoutMs: number,
+  clientAddress: ClientAddressForwarding | undefined,
+): Promise<CallOptions> {
+  const { context } = call;
   const timeoutMs = Math.min(context.deadlineMs - Date.now(), maxTimeoutMs);
-  return {
+  const options: CallOptions = {
     signal: context.signal,
     ...(context.principal ? { token: context.principal.token } : {}),
     ...(Number.isFinite(timeoutMs) ? { timeoutMs } : {}),
     ...(context.idempotencyKey === undefined ? {} : { idempotencyKey: context.idempotencyKey }),
+  };
+  if (clientAddress === undefined || context.principal || accessOf(call.method).audience !== Audience.PUBLIC) {
+    return options;
+  }
+  const address = clientAddressOf(call.attributes?.peer, call.header, clientAddress.isBehindProxy);
+  return {
+    ...options,
+    token: await clientAddress.serviceToken(),
+    ...(address === undefined ? {} : { headers: { [clientIpHeader]: address } }),
   };
 }
 

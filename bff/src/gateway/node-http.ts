@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { HeaderReader } from "@marquee/mesh";
 
 /** A request of either Node server: the listener serves HTTP/1.1 and HTTP/2 with one handler. */
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
@@ -18,4 +19,15 @@ export function respond(
   const sink = response as ServerResponse;
   sink.writeHead(status, headers);
   sink.end(body);
+}
+
+/** A request's headers as the pipeline's steps read them; repeated ones as Node joins them, by ", ". */
+export function headerReaderOf(request: NodeRequest): HeaderReader {
+  return {
+    get(name) {
+      const value = request.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value.join(", ") : value;
+    },
+    keys: () => Object.keys(request.headers),
+  };
 }

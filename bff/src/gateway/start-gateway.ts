@@ -31,6 +31,8 @@ export interface GatewayOptions {
    * Identity's revoked-subjects list (IdentityInternalService.GetRevokedSubjects at `IDENTITY_ADDR`, called
    * with the BFF's service token), polled every `intervalMs` so a disabled user's tokens are refused
    * within seconds, before any upstream sees them. Undefined: a token is refused only at its expiry.
+   * The same service token vouches for clients' addresses on anonymous calls forwarded to identity (its
+   * per-IP sign-in limits: see `ClientAddressForwarding`); without it, identity learns no address.
    */
   readonly revocation?: {
     readonly identityAddress: string;
@@ -53,6 +55,12 @@ export interface GatewayOptions {
   readonly clientOptions?: UpstreamClientOptions;
   /** Token-bucket rate limits per client IP and per user, in Redis. Undefined: no limits. */
   readonly rateLimits?: RateLimitOptions;
+  /**
+   * `TRUST_PROXY`: the BFF is behind a proxy that appends the client's address to `x-forwarded-for`, so a
+   * client's address (per-IP limits, identity's sign-in throttle) is its last entry, not the TCP peer.
+   * @default false
+   */
+  readonly isBehindProxy?: boolean;
 }
 
 /** A running BFF. */
@@ -87,14 +95,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const jwksVerifier = createTokenVerifier({ jwksUrl: options.jwksUrl });
   const verifier = revocations ? refusingRevoked(jwksVerifier, revocations) : jwksVerifier;
   const shutdown = new AbortController();
-  const limiter = options.rateLimits ? new RateLimiter(options.rateLimits, log) : undefined;
+  const limiter = options.rateLimits ? new RateLimiter(options.rateLimits, log, options.isBehindProxy) : undefined;
   await limiter?.connect();
 
   const rpcs = rpcHandler({
     routes(router) {
       const interceptors = pipeline(verifier, limiter);
+      // Identity throttles sign-in per client IP, so it is told each anonymous caller's address, with the
+      // BFF's token to vouch for it, read as the per-IP rate limits read it (TRUST_PROXY).
+      const clientAddress = options.revocation
+        ? { serviceToken: options.revocation.serviceToken, isBehindProxy: options.isBehindProxy ?? false }
+        : undefined;
       for (const upstream of upstreams) {
-        forward(router, upstream, { maxUnaryTimeoutMs: options.requestTimeoutMs, interceptors, log });
+        const isIdentity = upstream.service.typeName === IdentityService.typeName;
+        forward(router, upstream, {
+          maxUnaryTimeoutMs: options.requestTimeoutMs,
+          interceptors,
+          log,
+          ...(isIdentity && clientAddress ? { clientAddress } : {}),
+        });
       }
       serveReflection(router, served);
     },
@@ -112,6 +131,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ? createTokenEndpoint({
         identity: identity.client as unknown as ClientTokenIssuer,
         timeoutMs: options.requestTimeoutMs,
+        ...(limiter ? { limiter } : {}),
         log,
       })
     : undefined;

@@ -3,11 +3,13 @@ import { durationMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { CallOptions, Logger } from "@marquee/mesh";
 import { BadRequestSchema, RetryInfoSchema } from "@marquee/proto/google/rpc/error_details_pb.js";
-import type {
-  IssueClientTokenRequestSchema,
-  IssueClientTokenResponse,
+import {
+  IdentityService,
+  type IssueClientTokenRequestSchema,
+  type IssueClientTokenResponse,
 } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
-import { type NodeRequest, type NodeResponse, respond } from "./node-http.js";
+import { headerReaderOf, type NodeRequest, type NodeResponse, respond } from "./node-http.js";
+import type { RateLimiter } from "./rate-limit/rate-limiter.js";
 
 /** Where partners ask for tokens. */
 export const tokenEndpointPath = "/oauth2/token";
@@ -26,6 +28,12 @@ export interface TokenEndpointOptions {
   readonly identity: ClientTokenIssuer;
   /** The longest the call to identity may take. */
   readonly timeoutMs: number;
+  /**
+   * The BFF's per-IP rate limits: each request counts as an IssueClientToken call from its client, so it
+   * draws on the same buckets as that RPC called over Connect or gRPC (the per-IP default and the
+   * `sign-in` bucket). Undefined: no limits (`RATE_LIMITS=off`).
+   */
+  readonly limiter?: Pick<RateLimiter, "checkClient">;
   readonly log: Logger;
 }
 
@@ -65,7 +73,8 @@ const invalidScope = (description: string) => new TokenError(400, "invalid_scope
  *   with `Cache-Control: no-store`. Errors are §5.2's JSON `error` and `error_description`: 400
  *   `invalid_request`, `unsupported_grant_type` or `invalid_scope`; 401 `invalid_client` with a Basic
  *   challenge (every 401 carries one, RFC 7235 §3.1); 405 for another method; 429 and 503 (with
- *   `temporarily_unavailable`) when identity is rate limiting or unreachable.
+ *   `temporarily_unavailable` and Retry-After) when the BFF's per-IP limits or identity's refuse, or
+ *   identity is unreachable.
  *
  * Meant for partners' servers, not browsers: it sends no CORS headers, so no web page can read its
  * answers, and a client secret never belongs in a page anyway.
@@ -74,9 +83,20 @@ export function createTokenEndpoint(options: TokenEndpointOptions): {
   /** Answers `/oauth2/token`; false for any other path. */
   handle(request: NodeRequest, response: NodeResponse): boolean;
 } {
-  const { identity, timeoutMs, log } = options;
+  const { identity, timeoutMs, limiter, log } = options;
 
   async function exchange(request: NodeRequest): Promise<Record<string, string | number>> {
+    // First, as in the RPC pipeline: every request counts, however bad, so a flood of malformed ones or of
+    // guessed secrets is shed before any parsing, and before identity sees it.
+    try {
+      await limiter?.checkClient(
+        IdentityService.method.issueClientToken,
+        request.socket.remoteAddress,
+        headerReaderOf(request),
+      );
+    } catch (error) {
+      throw tokenErrorOf(ConnectError.from(error), log);
+    }
     if (request.method !== "POST") {
       throw new TokenError(405, "invalid_request", "the token endpoint takes POST only", { allow: "POST" });
     }
@@ -217,6 +237,11 @@ function tokenErrorOf(error: ConnectError, log: Logger): TokenError {
       return invalidRequest(first ? describe(`${first.field} ${first.description}`) : "the request is malformed");
     }
     case Code.ResourceExhausted: {
+      // The BFF's limit or identity's, one answer. RFC 6749 names no error for it: `slow_down` (RFC 8628
+      // §3.5) tells a device-flow client polling for its grant to poll less often, which a client-credentials
+      // client does not know to read, and `invalid_request` says the request itself is wrong, so a client
+      // gives up. `temporarily_unavailable` (§4.1.2.1: "try again later") with 429 and Retry-After (RFC 6585
+      // §4) is what a client reads as "the same request will work later", and when.
       const retryMs = error.findDetails(RetryInfoSchema)[0]?.retryDelay;
       const seconds = retryMs ? Math.max(1, Math.ceil(durationMs(retryMs) / 1000)) : 1;
       return new TokenError(429, "temporarily_unavailable", "too many token requests; retry later", {

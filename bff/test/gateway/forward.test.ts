@@ -1,11 +1,15 @@
+import { randomUUID } from "node:crypto";
 import { fromBinary } from "@bufbuild/protobuf";
 import { type Client, createClient as createConnectClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import { createClient, type MeshClient, metricsRegistry } from "@marquee/mesh";
-import { customerToken, serviceToken, testClient, testUserIds, waitFor } from "@marquee/mesh/testing";
+import { newEmail, register, startIdentity, type TestIdentity, viaBff } from "@marquee/identity/testing";
+import { clientIpHeader, createClient, createLogger, type MeshClient, metricsRegistry } from "@marquee/mesh";
+import { customerToken, serviceToken, testClient, testRedis, testUserIds, waitFor } from "@marquee/mesh/testing";
 import { BadRequestSchema } from "@marquee/proto/google/rpc/error_details_pb.js";
 import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
+import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
 import { expect } from "chai";
+import { type Gateway, type GatewayOptions, startGateway } from "../../src/gateway/index.js";
 import { Code, codeOf, errorOf, type Fixture, MeshTestService, postJson, startFixture } from "../support/fixture.js";
 
 const noRetry = { retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 } };
@@ -268,5 +272,94 @@ describe("forward", () => {
       });
       expect(seen).to.deep.equal([1, 2]);
     });
+  });
+});
+
+describe("forward to identity: the client's address", () => {
+  let identity: TestIdentity;
+  let gateway: Gateway;
+  let viaGateway: Client<typeof IdentityService>;
+
+  /** A login through the BFF from the client address `ip` (behind the trusted proxy), with more headers. */
+  function loginFrom(ip: string, fields: { email: string; password: string }, headers: Record<string, string> = {}) {
+    return viaGateway.login(fields, { headers: { "x-forwarded-for": ip, ...headers } });
+  }
+
+  /** A BFF serving identity behind a trusted proxy, with the BFF's service token unless told otherwise. */
+  function identityGateway(overrides: Partial<GatewayOptions> = {}): Promise<Gateway> {
+    return startGateway({
+      services: [IdentityService],
+      addressOf: () => identity.service.address,
+      jwksUrl: identity.jwksPath,
+      revocation: { identityAddress: identity.service.address, serviceToken: () => serviceToken("bff") },
+      log: createLogger("bff-test", process.env.LOG_LEVEL ?? "silent"),
+      port: 0,
+      host: "127.0.0.1",
+      maxRequestBytes: 64 * 1024,
+      requestTimeoutMs: 5000,
+      // Behind a proxy, so each test picks its client address with x-forwarded-for.
+      isBehindProxy: true,
+      ...overrides,
+    });
+  }
+
+  function identityClientOf(bff: Gateway): Client<typeof IdentityService> {
+    return createConnectClient(
+      IdentityService,
+      createConnectTransport({ baseUrl: `http://127.0.0.1:${bff.port}`, httpVersion: "1.1" }),
+    );
+  }
+
+  before(async () => {
+    identity = await startIdentity({ settings: { LOGIN_FAILURES_PER_IP: "3", LOGIN_FAILURES_PER_ACCOUNT: "100" } });
+    gateway = await identityGateway();
+    viaGateway = identityClientOf(gateway);
+  });
+
+  after(async () => {
+    await gateway?.shutdown(0);
+    await identity?.close();
+  });
+
+  it("tells identity each anonymous client's address, vouched for with the BFF's token: its per-IP sign-in throttle counts clients apart", async () => {
+    const ip = "203.0.113.51";
+    const victim = await register(identity);
+    for (let i = 0; i < 3; i++) {
+      const wrong = await codeOf(loginFrom(ip, { email: newEmail(`spray${i}`), password: "Spring2026!!" }));
+      expect(wrong).to.equal(Code.Unauthenticated);
+    }
+    expect(await codeOf(loginFrom(ip, victim))).to.equal(Code.ResourceExhausted);
+    // Identity's bucket of that address is the full one, not the BFF's (which refuses nothing here).
+    expect(await codeOf(identity.client.login(victim, await viaBff(ip)))).to.equal(Code.ResourceExhausted);
+    expect((await loginFrom("203.0.113.52", victim)).user?.id).to.equal(victim.user.id);
+    expect((await identity.client.login(victim)).user?.id, "straight to identity, without an address").to.equal(
+      victim.user.id,
+    );
+  });
+
+  it("passes on no client IP header a caller sent, and vouches for no signed-in caller", async () => {
+    const ip = "203.0.113.61";
+    for (let i = 0; i < 3; i++) await codeOf(loginFrom(ip, { email: newEmail(`spray${i}`), password: "Spring2026!!" }));
+    const victim = await register(identity);
+    // The caller names the full bucket's address itself: the BFF sends the one it saw instead.
+    const named = await loginFrom("203.0.113.62", victim, { [clientIpHeader]: ip });
+    expect(named.user?.id).to.equal(victim.user.id);
+    // A signed-in caller's call goes with the caller's token, whose client address identity does not take.
+    const signedIn = await loginFrom(ip, victim, { authorization: `Bearer ${victim.token}` });
+    expect(signedIn.user?.id).to.equal(victim.user.id);
+  });
+
+  it("tells identity no address without a service token to vouch for it with", async () => {
+    const unlimited = await identityGateway({ revocation: undefined });
+    try {
+      const client = identityClientOf(unlimited);
+      const victim = await register(identity);
+      for (let i = 0; i < 4; i++) {
+        await codeOf(client.login({ email: newEmail(`spray${i}`), password: "Spring2026!!" }));
+      }
+      expect((await client.login(victim)).user?.id).to.equal(victim.user.id);
+    } finally {
+      await unlimited.shutdown(0);
+    }
   });
 });

@@ -93,7 +93,8 @@ describe("rate limiting (token buckets in a real Redis)", () => {
     before(async () => {
       // Behind a proxy, so each test picks its own client address with x-forwarded-for.
       fixture = await startFixture({
-        rateLimits: limits(redisUrl, { isBehindProxy: true, exempt: [testId("rl-exempt"), "198.51.100.250"] }),
+        isBehindProxy: true,
+        rateLimits: limits(redisUrl, { exempt: [testId("rl-exempt"), "198.51.100.250"] }),
       });
       grpc = createClient(MeshTestService, {
         address: fixture.address,

@@ -1,18 +1,30 @@
+import { randomUUID } from "node:crypto";
 import { type Client, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { as, registerAdmin, startIdentity, type TestIdentity } from "@marquee/identity/testing";
 import { createLogger } from "@marquee/mesh";
-import { codeOf, failureOf, serviceToken, startTestServer, type TestServer, waitFor } from "@marquee/mesh/testing";
+import {
+  codeOf,
+  failureOf,
+  serviceToken,
+  startTestServer,
+  type TestServer,
+  testRedis,
+  waitFor,
+} from "@marquee/mesh/testing";
 import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
 import { expect } from "chai";
 import { meshTestService } from "../../../services/mesh/test/support/mesh-test-service.js";
-import { type Gateway, startGateway } from "../../src/gateway/index.js";
+import { type Gateway, parseRateLimit, startGateway } from "../../src/gateway/index.js";
 import { Code, MeshTestService, startFixture } from "../support/fixture.js";
 
 /** The claims of a JWT, unverified: what the test reads of a token the endpoint issued. */
 function decodeJwt(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
 }
+
+/** The RPC the token endpoint stands for, as rate-limit rules name it. */
+const issueClientTokenRpc = `${IdentityService.typeName}/${IdentityService.method.issueClientToken.name}`;
 
 /** An answer of the token endpoint: status, the headers that matter, and the JSON body. */
 interface TokenAnswer {
@@ -36,8 +48,9 @@ describe("the OAuth2 token endpoint, POST /oauth2/token (RFC 6749 §4.4), in fro
     form: Record<string, string> | string,
     headers: Record<string, string> = {},
     method = "POST",
+    url = baseUrl,
   ): Promise<TokenAnswer> {
-    const response = await fetch(`${baseUrl}/oauth2/token`, {
+    const response = await fetch(`${url}/oauth2/token`, {
       method,
       headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
       ...(method === "GET" ? {} : { body: typeof form === "string" ? form : new URLSearchParams(form).toString() }),
@@ -258,6 +271,58 @@ describe("the OAuth2 token endpoint, POST /oauth2/token (RFC 6749 §4.4), in fro
       expect(
         (await meshTest.organizerOnly({}, { headers: { authorization: `Bearer ${other as string}` } })).subject,
       ).to.equal(`client:${clientId}`);
+    });
+  });
+
+  describe("rate limits", () => {
+    let limited: Gateway;
+    let limitedUrl: string;
+
+    before(async () => {
+      // Behind a proxy, so each test picks its client address with x-forwarded-for.
+      limited = await startGateway({
+        services: [IdentityService],
+        addressOf: () => identity.service.address,
+        jwksUrl: identity.jwksPath,
+        log: createLogger("bff-test", process.env.LOG_LEVEL ?? "silent"),
+        port: 0,
+        host: "127.0.0.1",
+        maxRequestBytes: 64 * 1024,
+        requestTimeoutMs: 5000,
+        isBehindProxy: true,
+        rateLimits: {
+          redisUrl: await testRedis(),
+          keyPrefix: `rl-test-${randomUUID()}:`,
+          perIp: parseRateLimit("1000/s"),
+          perUser: parseRateLimit("1000/s"),
+          // A token a minute: nothing refills during the test.
+          rules: [{ name: "sign-in", per: "ip", limit: parseRateLimit("1/m:3"), rpcs: [issueClientTokenRpc] }],
+        },
+      });
+      limitedUrl = `http://127.0.0.1:${limited.port}`;
+    });
+
+    after(() => limited?.shutdown(0));
+
+    function postFrom(ip: string, form: Record<string, string> | string, headers: Record<string, string> = {}) {
+      return post(form, { ...headers, "x-forwarded-for": ip }, "POST", limitedUrl);
+    }
+
+    it("counts every request against IssueClientToken's per-IP buckets, and answers 429 temporarily_unavailable with Retry-After past them", async () => {
+      const ip = "198.51.100.41";
+      const good = { grant_type: "client_credentials" };
+      // Good, wrong or malformed, each request takes a token.
+      expect((await postFrom(ip, good, basic(clientId, clientSecret))).status).to.equal(200);
+      expectError(await postFrom(ip, good, basic(clientId, "wrong")), 401, "invalid_client");
+      expectError(await postFrom(ip, "grant_type=", basic(clientId, clientSecret)), 400, "invalid_request");
+
+      const refused = await postFrom(ip, good, basic(clientId, clientSecret));
+      expectError(refused, 429, "temporarily_unavailable");
+      const retryAfter = Number(refused.headers.get("retry-after"));
+      expect(retryAfter).to.be.within(1, 60);
+      expect(Number.isInteger(retryAfter)).to.equal(true);
+      // Another client address is not affected.
+      expect((await postFrom("198.51.100.42", good, basic(clientId, clientSecret))).status).to.equal(200);
     });
   });
 

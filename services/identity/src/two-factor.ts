@@ -17,13 +17,21 @@ export interface TwoFactor {
   readonly issuer: string;
   /** How long an enrolment waits for its confirmation. */
   readonly enrolmentTtlMs: number;
-  /** How long Login's challenge waits for CompleteLogin. */
+  /** How long the challenge of Login or SignInWithSocial waits for CompleteLogin. */
   readonly challengeTtlMs: number;
 }
 
-/** The authentication methods (RFC 8176 `amr`) of a password sign-in, and of one completed with a code. */
+/**
+ * The authentication methods (RFC 8176 `amr`) of a first factor: a password (Login), or a federated
+ * provider (SignInWithSocial), as Microsoft's tokens say it.
+ */
 export const passwordOnly: readonly string[] = ["pwd"];
-export const passwordAndCode: readonly string[] = ["pwd", "otp"];
+export const federatedOnly: readonly string[] = ["fed"];
+
+/** The methods of a sign-in whose first factor was completed with a code (CompleteLogin): it adds "otp". */
+export function withCode(firstFactor: readonly string[]): string[] {
+  return [...firstFactor.filter((method) => method !== "otp"), "otp"];
+}
 
 /** Where a factor's secret is bound as GCM's additional data: a sealed secret moved to another row fails. */
 function placeOf(userId: string): string {
@@ -73,7 +81,7 @@ export async function spendCode(
  * Login's limits.
  */
 export function codeGuessLimits(identity: Identity, userId: string, call: CallContext): ThrottleLimit[] {
-  const ip = clientIpOf(call.headers);
+  const ip = clientIpOf(call);
   return [
     { key: `user:${userId}`, max: identity.limits.loginFailuresPerAccount },
     ...(ip === undefined ? [] : [{ key: `ip:${ip}`, max: identity.limits.loginFailuresPerIp }]),
@@ -81,10 +89,17 @@ export function codeGuessLimits(identity: Identity, userId: string, call: CallCo
 }
 
 /**
- * Login's answer for an account with two-factor sign-in on, once the password was right: a challenge for
- * CompleteLogin, and neither the account nor tokens. Inside Login's transaction.
+ * The answer of Login or SignInWithSocial for an account with two-factor sign-in on, once the first
+ * factor (`firstFactor`, its `amr`) was right: a challenge for CompleteLogin, which remembers the first
+ * factor for the session's `amr`, and neither the account nor tokens. Inside the sign-in's transaction.
  */
-export async function challengeAnswer(identity: Identity, em: EntityManager, userId: string, now: Date) {
-  const challenge = await openChallenge(em, userId, now, identity.twoFactor.challengeTtlMs);
+export async function challengeAnswer(
+  identity: Identity,
+  em: EntityManager,
+  userId: string,
+  firstFactor: readonly string[],
+  now: Date,
+) {
+  const challenge = await openChallenge(em, userId, firstFactor, now, identity.twoFactor.challengeTtlMs);
   return { mfaChallenge: challenge.token, mfaChallengeExpireTime: timestampFromDate(challenge.expireTime) };
 }

@@ -46,6 +46,13 @@ export interface CallOptions {
   readonly token?: string;
   /** Sent as the `idempotency-key` header. */
   readonly idempotencyKey?: string;
+  /**
+   * More request headers, sent as given: lower-case ASCII names, text values (not `-bin`). For what a
+   * caller tells the upstream about the call beyond the request — the BFF's `clientIpHeader`. Not
+   * `authorization` nor `idempotency-key`, which have their options above (naming them fails the call);
+   * the trace context the client writes replaces any sent here.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 type ClientMethod<M> = M extends {
@@ -92,6 +99,9 @@ export interface ClientOptions {
 }
 
 const tracer = trace.getTracer("@marquee/mesh");
+
+/** The headers a call's own options set, which `CallOptions.headers` must not name. */
+const ownHeaders: ReadonlySet<string> = new Set(["authorization", "idempotency-key"]);
 
 /** Failures that say the upstream is unwell (not that the request was wrong): what the breaker counts. */
 const upstreamFailures = new Set<Code>([Code.Unavailable, Code.DeadlineExceeded]);
@@ -159,6 +169,10 @@ export function createClient<S extends DescService>(service: S, options: ClientO
 
   async function metadataFor(method: DescMethod, callOptions: CallOptions): Promise<Metadata> {
     const metadata = new Metadata();
+    for (const [name, value] of Object.entries(callOptions.headers ?? {})) {
+      if (ownHeaders.has(name)) throw new Error(`${name} is set through its own call option, not headers`);
+      metadata.set(name, value);
+    }
     const token = callOptions.token ?? (await tokenFor(method));
     if (token !== undefined) metadata.set("authorization", `Bearer ${token}`);
     if (callOptions.idempotencyKey !== undefined) metadata.set("idempotency-key", callOptions.idempotencyKey);

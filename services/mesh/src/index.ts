@@ -18,6 +18,7 @@ export { createServiceTokenMinter, type ServiceTokenMinter } from "./auth/servic
 export { readSigningKey } from "./auth/signing-key.js";
 export { bearerToken, createTokenVerifier, type TokenVerifier } from "./auth/verify-token.js";
 export { type CallOptions, type ClientOptions, createClient, type MeshClient } from "./client.js";
+export { clientIpHeader } from "./client-ip.js";
 export {
   address,
   boolean,

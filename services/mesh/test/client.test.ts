@@ -7,7 +7,7 @@ import { CircuitState } from "cockatiel";
 import { neverAbortedSignal } from "cockatiel/dist/common/abort.js";
 import { createServiceTokenMinter } from "../src/auth/service-token.js";
 import { createClient } from "../src/index.js";
-import { codeOf } from "../src/testing/errors.js";
+import { codeOf, failureOf } from "../src/testing/errors.js";
 import { customerToken, startTestServer, type TestServer, testKeys, testUserIds } from "../src/testing/index.js";
 import { useTracing } from "../src/testing/tracing.js";
 import { MeshTestService } from "./gen/marquee/meshtest/v1/mesh_test_pb.js";
@@ -177,6 +177,26 @@ describe("createClient", () => {
       const client = createClient(MeshTestService, { address: first as string });
       const { lastHop } = await client.forward({ addresses: [second as string] });
       expect(lastHop?.subject).to.equal("svc:hop");
+      client.close();
+    });
+  });
+
+  describe("headers", () => {
+    it("sends the call's extra headers to the upstream", async () => {
+      counters.headers = [];
+      const client = createClient(MeshTestService, { address: server.address });
+      await client.echo({}, { headers: { "marquee-client-ip": "192.0.2.7" } });
+      expect(counters.headers[0]?.get("marquee-client-ip")).to.equal("192.0.2.7");
+      client.close();
+    });
+
+    it("refuses extra headers that have call options of their own, sending nothing", async () => {
+      const client = createClient(MeshTestService, { address: server.address });
+      for (const name of ["authorization", "idempotency-key"]) {
+        const error = await failureOf(client.echo({}, { headers: { [name]: "Bearer forged" } }));
+        expect(error.rawMessage).to.include("own call option");
+      }
+      expect(counters.echo).to.equal(0);
       client.close();
     });
   });

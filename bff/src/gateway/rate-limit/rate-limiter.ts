@@ -37,8 +37,6 @@ export interface RateLimitOptions {
   readonly perUser: RateLimit;
   /** Stricter limits on named RPCs (`rateLimitRules` in `src/rate-limits.ts`). */
   readonly rules?: readonly RateLimitRule[];
-  /** `TRUST_PROXY`: take the client address from the last `x-forwarded-for` entry. @default false */
-  readonly isBehindProxy?: boolean;
   /** Subjects and client addresses no limit applies to (monitors, load tests). */
   readonly exempt?: readonly string[];
   /** The longest a check waits for Redis before the call passes unchecked. @default 100 */
@@ -83,9 +81,11 @@ export class RateLimiter {
   private lastWarningAt = Number.NEGATIVE_INFINITY;
   private unreported = 0;
 
+  /** `isBehindProxy`: the gateway's `TRUST_PROXY`, where a client's address is read from. */
   constructor(
     private readonly options: RateLimitOptions,
     private readonly log: Logger,
+    private readonly isBehindProxy = false,
   ) {
     // No offline queue: while Redis is away a check fails at once (and the call passes) instead of
     // waiting for a reconnect; a hung Redis is cut off by the command timeout.
@@ -133,7 +133,7 @@ export class RateLimiter {
    * may pass, throws the RESOURCE_EXHAUSTED refusal otherwise.
    */
   async checkClient(method: DescMethod, peer: string | undefined, header: HeaderReader): Promise<void> {
-    const address = clientAddressOf(peer, header, this.options.isBehindProxy ?? false);
+    const address = clientAddressOf(peer, header, this.isBehindProxy);
     if (address === undefined || this.exempt.has(address)) return;
     await this.check(method, "ip", addressBucketOf(address), this.options.perIp);
   }

@@ -1,9 +1,9 @@
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 
 /**
- * The challenge Login answers for an account with two-factor sign-in on: the right password was given,
- * the second factor is awaited (CompleteLogin). Stored as the SHA-256 of its 256-bit token (unique), as
- * the link tokens are; consumed once, useless after `expire_time`.
+ * The challenge Login and SignInWithSocial answer for an account with two-factor sign-in on: the first
+ * factor was right (a password, a provider), the second is awaited (CompleteLogin). Stored as the SHA-256
+ * of its 256-bit token (unique), as the link tokens are; consumed once, useless after `expire_time`.
  */
 export const MfaChallengeEntity = defineEntity({
   name: "MfaChallenge",
@@ -11,6 +11,8 @@ export const MfaChallengeEntity = defineEntity({
   properties: {
     id: p.uuid().primary(),
     userId: p.uuid(),
+    /** How the first factor was given (RFC 8176 `amr`: ["pwd"], ["fed"]); CompleteLogin's session adds "otp". */
+    amr: p.array(),
     /** Hex SHA-256 of the token. */
     tokenHash: p.text(),
     createTime: p.datetime(),

@@ -1,4 +1,5 @@
 import { EventBusMigration } from "@marquee/mesh";
+import { AddChallengeFirstFactor } from "./add-challenge-first-factor.js";
 import { AddTwoFactor } from "./add-two-factor.js";
 import { CreateIdentityTables } from "./create-identity-tables.js";
 import { CreatePartnerClientTable } from "./create-partner-client-table.js";
@@ -11,4 +12,5 @@ export const migrations = [
   CreatePartnerClientTable,
   AddTwoFactor,
   CreateSocialTables,
+  AddChallengeFirstFactor,
 ];

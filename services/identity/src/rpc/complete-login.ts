@@ -6,19 +6,20 @@ import { openSession } from "../sign-in.js";
 import { userMessage } from "../store/messages.js";
 import { liveChallenge, recoveryCodesLeft, spendChallenge } from "../store/two-factor.js";
 import { findUser } from "../store/users.js";
-import { type CodeKind, codeGuessLimits, passwordAndCode, spendCode } from "../two-factor.js";
+import { type CodeKind, codeGuessLimits, spendCode, withCode } from "../two-factor.js";
 import { checkGiven } from "./request-rules.js";
 
 const wrongCode = "the code is wrong or was used already";
 
 /**
- * IdentityService.CompleteLogin: the second half of a Login whose account has two-factor sign-in on. The
- * challenge says whose password was right; a TOTP code (a step not used before) or an unspent recovery
- * code then opens the session, whose tokens carry `amr` ["pwd", "otp"]. Wrong codes are throttled like
- * wrong passwords, per account (`user:<id>`, apart from the address's password failures, which the right
- * password cleared) and per client IP, with Login's limits: whoever has the password still gets only a
- * handful of guesses at a code per window. The challenge outlives wrong codes (until it expires) so a
- * mistyped code does not mean typing the password again.
+ * IdentityService.CompleteLogin: the second half of a Login or SignInWithSocial whose account has
+ * two-factor sign-in on. The challenge says whose first factor was right, and which (a password, a
+ * provider); a TOTP code (a step not used before) or an unspent recovery code then opens the session,
+ * whose tokens carry that factor's `amr` and "otp": ["pwd", "otp"], ["fed", "otp"]. Wrong codes are
+ * throttled like wrong passwords, per account (`user:<id>`, apart from the address's password failures,
+ * which the right password cleared) and per client IP, with Login's limits: whoever has the first factor
+ * still gets only a handful of guesses at a code per window. The challenge outlives wrong codes (until it
+ * expires) so a mistyped code does not mean signing in again.
  */
 export const completeLogin = defineRpc(IdentityService.method.completeLogin, {
   rules(request, check) {
@@ -52,7 +53,7 @@ export const completeLogin = defineRpc(IdentityService.method.completeLogin, {
         const signedIn = { ...user, lastLoginTime: now };
         return {
           user: userMessage(signedIn),
-          tokens: await openSession(identity, em, signedIn, now, passwordAndCode),
+          tokens: await openSession(identity, em, signedIn, now, withCode(challenge.amr)),
           recoveryCodeUsed: kind === "recovery",
           recoveryCodesLeft: await recoveryCodesLeft(em, user.id),
         };

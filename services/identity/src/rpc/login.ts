@@ -8,7 +8,7 @@ import { openSession } from "../sign-in.js";
 import { userMessage } from "../store/messages.js";
 import type { ThrottleLimit } from "../store/throttle.js";
 import { findUserByEmail } from "../store/users.js";
-import { challengeAnswer } from "../two-factor.js";
+import { challengeAnswer, passwordOnly } from "../two-factor.js";
 import { checkGiven } from "./request-rules.js";
 
 /**
@@ -35,7 +35,7 @@ export const login = defineRpc(IdentityService.method.login, {
     return async (request, call) => {
       const now = new Date();
       const accountKey = `email:${emailKeyOf(request.email)}`;
-      const ip = clientIpOf(call.headers);
+      const ip = clientIpOf(call);
       const limits: ThrottleLimit[] = [
         { key: accountKey, max: identity.limits.loginFailuresPerAccount },
         ...(ip === undefined ? [] : [{ key: `ip:${ip}`, max: identity.limits.loginFailuresPerIp }]),
@@ -65,7 +65,7 @@ export const login = defineRpc(IdentityService.method.login, {
             { passwordHash: rehash },
           );
         }
-        if (found.totpEnableTime != null) return await challengeAnswer(identity, em, found.id, now);
+        if (found.totpEnableTime != null) return await challengeAnswer(identity, em, found.id, passwordOnly, now);
         await em.nativeUpdate(UserEntity, { id: found.id }, { lastLoginTime: now });
         const user = { ...found, lastLoginTime: now };
         return { user: userMessage(user), tokens: await openSession(identity, em, user, now) };

@@ -1,18 +1,14 @@
-import { randomUUID } from "node:crypto";
-import { create } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { alreadyExists, defineRpc, writeEvent } from "@marquee/mesh";
-import { UserRegisteredSchema } from "@marquee/proto/marquee/events/v1/events_pb.js";
+import { alreadyExists, defineRpc } from "@marquee/mesh";
 import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import { clientIpOf } from "../domain/client-ip.js";
 import { emailAddressOf } from "../domain/email-address.js";
-import { UserEntity } from "../entities/user.js";
 import type { Identity } from "../identity.js";
 import { linkTo, verificationMail } from "../mail/account-mails.js";
 import { openSession } from "../sign-in.js";
 import { createLinkToken } from "../store/link-tokens.js";
 import { userMessage } from "../store/messages.js";
+import { insertNewUser, type NewUser } from "../store/users.js";
 import { checkDisplayName, checkEmail, checkNewPassword } from "./request-rules.js";
 
 /**
@@ -34,7 +30,7 @@ export const register = defineRpc(IdentityService.method.register, {
   handler(identity: Identity) {
     return async (request, call) => {
       const now = new Date();
-      const ip = clientIpOf(call.headers);
+      const ip = clientIpOf(call);
       if (ip !== undefined) {
         const key = `ip:${ip}`;
         await identity.throttle.check("REGISTRATION", [{ key, max: identity.limits.registrationsPerIp }], now);
@@ -45,13 +41,17 @@ export const register = defineRpc(IdentityService.method.register, {
       const passwordHash = await identity.passwords.hash(request.password);
       let created: Awaited<ReturnType<typeof createAccount>>;
       try {
-        created = await createAccount(identity, {
-          email: address,
-          emailKey: key,
-          displayName: request.displayName.trim(),
-          passwordHash,
+        created = await createAccount(
+          identity,
+          {
+            email: address,
+            emailKey: key,
+            displayName: request.displayName.trim(),
+            passwordHash,
+            emailVerifyTime: null,
+          },
           now,
-        });
+        );
       } catch (error) {
         if (error instanceof UniqueConstraintViolationException) {
           throw alreadyExists("an account with this email address exists");
@@ -68,41 +68,9 @@ export const register = defineRpc(IdentityService.method.register, {
 });
 
 /** Inserts the account with its event, its verification token and its first session, in one transaction. */
-async function createAccount(
-  identity: Identity,
-  fields: { email: string; emailKey: string; displayName: string; passwordHash: string; now: Date },
-) {
-  const { now } = fields;
+async function createAccount(identity: Identity, fields: NewUser, now: Date) {
   return await identity.orm.em.fork().transactional(async (em) => {
-    const user: UserEntity = {
-      id: randomUUID(),
-      email: fields.email,
-      emailKey: fields.emailKey,
-      displayName: fields.displayName,
-      phoneNumber: "",
-      passwordHash: fields.passwordHash,
-      roles: ["customer"],
-      emailVerifyTime: null,
-      disableTime: null,
-      disableReason: "",
-      disabledBy: null,
-      createTime: now,
-      updateTime: now,
-      lastLoginTime: now,
-      totpEnableTime: null,
-    };
-    await em.insert(UserEntity, user);
-    await writeEvent(em, {
-      source: "identity",
-      subject: user.id,
-      schema: UserRegisteredSchema,
-      payload: create(UserRegisteredSchema, {
-        userId: user.id,
-        email: user.email,
-        displayName: user.displayName,
-        registerTime: timestampFromDate(now),
-      }),
-    });
+    const user = await insertNewUser(em, fields, now);
     const link = await createLinkToken(em, user.id, "VERIFY_EMAIL", now, identity.lifetimes.emailVerificationMs);
     const tokens = await openSession(identity, em, user, now);
     return { user, tokens, link };

@@ -24,7 +24,7 @@ export const requestPasswordReset = defineRpc(IdentityService.method.requestPass
     return async (request, call) => {
       const now = new Date();
       const emailKey = emailKeyOf(request.email);
-      const ip = clientIpOf(call.headers);
+      const ip = clientIpOf(call);
       const limits: ThrottleLimit[] = [
         { key: `email:${emailKey}`, max: identity.limits.mailsPerAccount },
         ...(ip === undefined ? [] : [{ key: `ip:${ip}`, max: identity.limits.loginFailuresPerIp }]),

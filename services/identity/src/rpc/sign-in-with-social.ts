@@ -1,8 +1,4 @@
-import { randomUUID } from "node:crypto";
-import { create } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { defineRpc, failedPrecondition, invalidArgument, permissionDenied, writeEvent } from "@marquee/mesh";
-import { UserRegisteredSchema } from "@marquee/proto/marquee/events/v1/events_pb.js";
+import { defineRpc, failedPrecondition, invalidArgument, permissionDenied } from "@marquee/mesh";
 import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
 import { LockMode, UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
@@ -16,15 +12,9 @@ import { checkProof } from "../social/proof-rules.js";
 import { type ProviderAccount, providerAccountOf } from "../social/provider-account.js";
 import { userMessage } from "../store/messages.js";
 import { findLink, linkAccount, linksOf } from "../store/social-links.js";
-import { findUser } from "../store/users.js";
+import { findUser, insertNewUser } from "../store/users.js";
+import { challengeAnswer, federatedOnly } from "../two-factor.js";
 import { checkDisplayName } from "./request-rules.js";
-
-/**
- * How a social sign-in's session says the user signed in (the access token's `amr`): through a federated
- * provider, as Microsoft's tokens say it. Not "pwd", and not "otp": what needs a second factor
- * (SetUserRoles, large refunds) asks for Login and CompleteLogin.
- */
-const federated: readonly string[] = ["fed"];
 
 /**
  * IdentityService.SignInWithSocial. The provider account is proved first (providerAccountOf: the flow's
@@ -36,6 +26,11 @@ const federated: readonly string[] = ["fed"];
  * - with no account of that address, one is made, verified (the provider vouched), without a password.
  * An unverified provider email is refused before any account is looked up, so it tells nothing either.
  * Account creation counts against REGISTRATIONS_PER_IP as Register does.
+ *
+ * The session says it came through a federated provider (`amr` ["fed"], not "pwd"). An existing account
+ * with two-factor sign-in on gets no session yet: the provider is its first factor, and the answer is a
+ * challenge as Login's, which CompleteLogin redeems with a code for a session saying ["fed", "otp"] — so a
+ * provider account is no way around the second factor. A new account has none to ask for.
  */
 export const signInWithSocial = defineRpc(IdentityService.method.signInWithSocial, {
   rules(request, check) {
@@ -45,7 +40,7 @@ export const signInWithSocial = defineRpc(IdentityService.method.signInWithSocia
   handler(identity: Identity) {
     return async (request, call) => {
       const account = await providerAccountOf(identity, request);
-      const ip = clientIpOf(call.headers);
+      const ip = clientIpOf(call);
       const signIn = () =>
         identity.orm.em.fork().transactional((em) => signInOrCreate(identity, em, account, request.displayName, ip));
       let outcome: Awaited<ReturnType<typeof signInOrCreate>>;
@@ -57,6 +52,7 @@ export const signInWithSocial = defineRpc(IdentityService.method.signInWithSocia
         if (!(error instanceof UniqueConstraintViolationException)) throw error;
         outcome = await signIn();
       }
+      if ("mfaChallenge" in outcome) return outcome;
       const { user, links, tokens, isCreated } = outcome;
       if (isCreated) identity.mailer.send(socialWelcomeMail(user, account.provider, identity.appUrl));
       return { user: userMessage(user, links), tokens, userCreated: isCreated };
@@ -73,9 +69,11 @@ async function signInOrCreate(
 ) {
   const now = new Date();
   const signInto = async (found: UserEntity, isCreated: boolean) => {
+    // As Login does: no session before the code, and the sign-in time is set by CompleteLogin.
+    if (found.totpEnableTime != null) return await challengeAnswer(identity, em, found.id, federatedOnly, now);
     if (!isCreated) await em.nativeUpdate(UserEntity, { id: found.id }, { lastLoginTime: now });
     const user = { ...found, lastLoginTime: now };
-    const tokens = await openSession(identity, em, user, now, federated);
+    const tokens = await openSession(identity, em, user, now, federatedOnly);
     return { user, links: await linksOf(em, user.id), tokens, isCreated };
   };
 
@@ -116,35 +114,17 @@ async function signInOrCreate(
     await identity.throttle.check("REGISTRATION", [limit], now);
     await identity.throttle.record("REGISTRATION", [limit.key], now);
   }
-  const user: UserEntity = {
-    id: randomUUID(),
-    email: address,
-    emailKey: key,
-    displayName: nameFor(displayName, account, address),
-    phoneNumber: "",
-    passwordHash: null,
-    roles: ["customer"],
-    emailVerifyTime: now,
-    disableTime: null,
-    disableReason: "",
-    disabledBy: null,
-    createTime: now,
-    updateTime: now,
-    lastLoginTime: now,
-    totpEnableTime: null,
-  };
-  await em.insert(UserEntity, user);
-  await writeEvent(em, {
-    source: "identity",
-    subject: user.id,
-    schema: UserRegisteredSchema,
-    payload: create(UserRegisteredSchema, {
-      userId: user.id,
-      email: user.email,
-      displayName: user.displayName,
-      registerTime: timestampFromDate(now),
-    }),
-  });
+  const user = await insertNewUser(
+    em,
+    {
+      email: address,
+      emailKey: key,
+      displayName: nameFor(displayName, account, address),
+      passwordHash: null,
+      emailVerifyTime: now,
+    },
+    now,
+  );
   await linkAccount(em, user.id, account, now);
   return await signInto(user, true);
 }

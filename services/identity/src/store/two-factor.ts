@@ -4,15 +4,14 @@ import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { MfaChallengeEntity } from "../entities/mfa-challenge.js";
 import { RecoveryCodeEntity } from "../entities/recovery-code.js";
-import { SessionEntity } from "../entities/session.js";
 import { TotpFactorEntity } from "../entities/totp-factor.js";
 import { hashOfSecret, isSecretShaped, newSecret } from "./secrets.js";
 
 /**
- * The rows of two-factor sign-in: TOTP factors, recovery codes and Login's challenges. What must hold
- * however requests race is a conditional update here: a time step is accepted only above the last one
- * used, a recovery code and a challenge are spent only while unspent — so of two requests with one code,
- * exactly one gets through.
+ * The rows of two-factor sign-in: TOTP factors, recovery codes and the challenges of sign-ins awaiting a
+ * code. What must hold however requests race is a conditional update here: a time step is accepted only
+ * above the last one used, a recovery code and a challenge are spent only while unspent — so of two
+ * requests with one code, exactly one gets through.
  */
 
 /** The user's factor, pending or confirmed, or null. `lock` (in a transaction) takes it for update. */
@@ -90,12 +89,12 @@ export async function recoveryCodesLeft(em: EntityManager, userId: string): Prom
 /**
  * Turns two-factor sign-in off for the user: the factor and every recovery code go, and the user's
  * sessions stop saying "otp", so tokens refreshed from now on do not claim a factor the account no
- * longer has.
+ * longer has. Each keeps its first factor: a provider's session must not turn into a password's.
  */
 export async function removeFactor(em: EntityManager, userId: string): Promise<void> {
   await em.nativeDelete(RecoveryCodeEntity, { userId });
   await em.nativeDelete(TotpFactorEntity, { userId });
-  await em.nativeUpdate(SessionEntity, { userId }, { amr: ["pwd"] });
+  await em.execute(`update "session" set "amr" = array_remove("amr", 'otp') where "user_id" = ?`, [userId]);
 }
 
 /** A challenge just opened: its token, shown to the caller once, and its expiry. */
@@ -104,10 +103,14 @@ export interface OpenedChallenge {
   readonly expireTime: Date;
 }
 
-/** Opens Login's challenge for the user; stored as the token's hash. */
+/**
+ * Opens the challenge of a sign-in awaiting its second factor, for the user whose first factor (`amr`:
+ * a password, a provider) was right; stored as the token's hash.
+ */
 export async function openChallenge(
   em: EntityManager,
   userId: string,
+  amr: readonly string[],
   now: Date,
   ttlMs: number,
 ): Promise<OpenedChallenge> {
@@ -116,6 +119,7 @@ export async function openChallenge(
   await em.insert(MfaChallengeEntity, {
     id: randomUUID(),
     userId,
+    amr: [...amr],
     tokenHash: hashOfSecret(token),
     createTime: now,
     expireTime,

@@ -1,4 +1,8 @@
-import type { Database, Role, TimeAndId } from "@marquee/mesh";
+import { randomUUID } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { type Database, type Role, type TimeAndId, writeEvent } from "@marquee/mesh";
+import { UserRegisteredSchema } from "@marquee/proto/marquee/events/v1/events_pb.js";
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { withRoles } from "../domain/roles.js";
@@ -10,6 +14,53 @@ import { UserEntity } from "../entities/user.js";
  */
 export async function findUser(em: EntityManager, id: string, lock = false): Promise<UserEntity | null> {
   return await em.findOne(UserEntity, { id }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+}
+
+/** What tells one new account from another; the rest every new account starts with. */
+export interface NewUser {
+  /** As mailed and as compared (`emailAddressOf`). */
+  readonly email: string;
+  readonly emailKey: string;
+  readonly displayName: string;
+  /** Null for an account without a password (made by social sign-in). */
+  readonly passwordHash: string | null;
+  /** When the address was verified: now for an address a provider vouched for, else null. */
+  readonly emailVerifyTime: Date | null;
+}
+
+/**
+ * Inserts a new customer account, signed in `now`, and its UserRegistered event in the outbox — both in
+ * `em`'s transaction, so no account exists without its event. Roles are never a caller's choice: every
+ * new account is a customer only. The unique address key makes a taken address fail the insert
+ * (UniqueConstraintViolationException), which each caller answers in its own way.
+ */
+export async function insertNewUser(em: EntityManager, fields: NewUser, now: Date): Promise<UserEntity> {
+  const user: UserEntity = {
+    ...fields,
+    id: randomUUID(),
+    phoneNumber: "",
+    roles: ["customer"],
+    disableTime: null,
+    disableReason: "",
+    disabledBy: null,
+    createTime: now,
+    updateTime: now,
+    lastLoginTime: now,
+    totpEnableTime: null,
+  };
+  await em.insert(UserEntity, user);
+  await writeEvent(em, {
+    source: "identity",
+    subject: user.id,
+    schema: UserRegisteredSchema,
+    payload: create(UserRegisteredSchema, {
+      userId: user.id,
+      email: user.email,
+      displayName: user.displayName,
+      registerTime: timestampFromDate(now),
+    }),
+  });
+  return user;
 }
 
 /** The user with an address, by its comparison form (`emailKeyOf`), or null. */

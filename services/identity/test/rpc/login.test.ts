@@ -1,10 +1,10 @@
 import { Code } from "@marquee/mesh";
-import { badFields, failureOf } from "@marquee/mesh/testing";
+import { badFields, codeOf, failureOf, serviceToken } from "@marquee/mesh/testing";
 import { RetryInfoSchema } from "@marquee/proto/google/rpc/error_details_pb.js";
 import { expect } from "chai";
 import { PasswordHasher } from "../../src/domain/password-hash.js";
 import { UserEntity } from "../../src/entities/user.js";
-import { as, goodPassword, newEmail, register, useIdentity } from "../support/testing.js";
+import { as, goodPassword, newEmail, register, useIdentity, viaBff } from "../support/testing.js";
 
 /** The median of the durations of `runs` calls of `call`, in milliseconds. */
 async function medianMs(runs: number, call: () => Promise<unknown>): Promise<number> {
@@ -83,20 +83,37 @@ describe("IdentityService.Login", () => {
     await env.client.login({ email: account.email, password: goodPassword });
   });
 
-  it("stops a client IP after too many failures across addresses, while other IPs sign in", async () => {
+  it("stops a client IP the BFF vouches for after too many failures across addresses, while other IPs sign in", async () => {
     const ip = "203.0.113.9";
     const victim = await register(env);
     for (let i = 0; i < 5; i++) {
-      await failureOf(env.client.login({ email: newEmail(`spray${i}`), password: "Spring2026!!" }, as({ ip })));
+      await failureOf(env.client.login({ email: newEmail(`spray${i}`), password: "Spring2026!!" }, await viaBff(ip)));
     }
-    const limited = await failureOf(env.client.login({ email: victim.email, password: goodPassword }, as({ ip })));
-    expect(limited.code).to.equal(Code.ResourceExhausted);
-    // The IP the BFF saw is the header's last entry: what the client put before it does not count.
-    const spoofed = await failureOf(
-      env.client.login({ email: victim.email, password: goodPassword }, as({ ip: `192.0.2.1, ${ip}` })),
+    const limited = await failureOf(
+      env.client.login({ email: victim.email, password: goodPassword }, await viaBff(ip)),
     );
-    expect(spoofed.code).to.equal(Code.ResourceExhausted);
-    await env.client.login({ email: victim.email, password: goodPassword }, as({ ip: `${ip}, 203.0.113.10` }));
+    expect(limited.code).to.equal(Code.ResourceExhausted);
+    await env.client.login({ email: victim.email, password: goodPassword }, await viaBff("203.0.113.10"));
+  });
+
+  it("ignores a client IP header from anyone but the BFF: an end user cannot pick its bucket", async () => {
+    const ip = "203.0.113.20";
+    for (let i = 0; i < 5; i++) {
+      await failureOf(env.client.login({ email: newEmail(`spray${i}`), password: "Spring2026!!" }, await viaBff(ip)));
+    }
+    const victim = await register(env);
+    const other = await register(env);
+    // Sent by the client itself, anonymous or with its own token, or by another service: not the BFF's
+    // word, so the full bucket of the address they name does not refuse them.
+    await env.client.login({ email: victim.email, password: goodPassword }, as({ ip }));
+    await env.client.login({ email: victim.email, password: goodPassword }, as({ token: other.token, ip }));
+    await env.client.login(
+      { email: victim.email, password: goodPassword },
+      as({ token: await serviceToken("ordering"), ip }),
+    );
+    expect(await codeOf(env.client.login({ email: victim.email, password: goodPassword }, await viaBff(ip)))).to.equal(
+      Code.ResourceExhausted,
+    );
   });
 
   it("upgrades a password hash made at a lower cost at the next sign-in", async () => {

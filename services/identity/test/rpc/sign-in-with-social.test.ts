@@ -4,13 +4,23 @@ import { Code } from "@marquee/mesh";
 import { badFields, failureOf } from "@marquee/mesh/testing";
 import { SocialProvider } from "@marquee/proto/marquee/identity/v1/resources_pb.js";
 import { expect } from "chai";
+import { decodeJwt } from "jose";
 import * as oidc from "openid-client";
 import { SocialFlowEntity } from "../../src/entities/social-flow.js";
 import { SocialLinkEntity } from "../../src/entities/social-link.js";
 import { UserEntity } from "../../src/entities/user.js";
 import { hashOfSecret } from "../../src/store/secrets.js";
 import { callbackFor, client, devUser, redirectUri, signInAs, useSocialIdentity } from "../social/dev-provider.js";
-import { as, goodPassword, register, type TestIdentity, tokenOfLink } from "../support/testing.js";
+import {
+  as,
+  goodPassword,
+  register,
+  type TestIdentity,
+  tokenOfLink,
+  totpCode,
+  turnOnTotp,
+  wrongCodeFor,
+} from "../support/testing.js";
 
 const newcomer = devUser("newcomer");
 const returning = devUser("returning");
@@ -23,6 +33,8 @@ const replayer = devUser("replayer");
 const nonceUser = devUser("nonce");
 const appUser = devUser("app");
 const disabled = devUser("disabled");
+const guarded = devUser("guarded");
+const guardedOwner = devUser("guardedowner");
 
 /** A registered account whose address is verified through the mailed link. */
 async function verifiedAccount(env: TestIdentity, email: string) {
@@ -49,6 +61,8 @@ describe("IdentityService.StartSocialSignIn and SignInWithSocial (against a real
     nonceUser,
     appUser,
     disabled,
+    guarded,
+    guardedOwner,
   ]);
 
   it("starts a code flow with PKCE at the provider, keeping nonce and verifier server-side", async () => {
@@ -226,6 +240,48 @@ describe("IdentityService.StartSocialSignIn and SignInWithSocial (against a real
       env.client.signInWithSocial({ provider: SocialProvider.GOOGLE, callbackUrl: elsewhere.href, flowKey }),
     );
     expect(badFields(error)).to.deep.equal(["callback_url"]);
+  });
+
+  it("asks an account with two-factor sign-in on for a code: a challenge and no tokens, which CompleteLogin redeems for a session saying fed and otp", async () => {
+    const first = await signInAs(env, guarded);
+    expect(decodeJwt(first.tokens?.accessToken ?? "").amr).to.deep.equal(["fed"]);
+    const { secret, recoveryCodes } = await turnOnTotp(env, { token: first.tokens?.accessToken ?? "" });
+
+    const challenged = await signInAs(env, guarded);
+    expect(challenged.user).to.equal(undefined);
+    expect(challenged.tokens).to.equal(undefined);
+    expect(challenged.userCreated).to.equal(false);
+    expect(challenged.mfaChallenge).to.match(/^[\w-]{43}$/);
+    expect(challenged.mfaChallengeExpireTime).to.not.equal(undefined);
+
+    const challenge = challenged.mfaChallenge;
+    const wrong = await failureOf(env.client.completeLogin({ challenge, code: await wrongCodeFor(secret) }));
+    expect(wrong.code).to.equal(Code.Unauthenticated);
+    const done = await env.client.completeLogin({ challenge, code: await totpCode(secret, 1) });
+    expect(done.user?.id).to.equal(first.user?.id);
+    expect(decodeJwt(done.tokens?.accessToken ?? "").amr).to.deep.equal(["fed", "otp"]);
+    const refreshed = await env.client.refresh({ refreshToken: done.tokens?.refreshToken ?? "" });
+    expect(decodeJwt(refreshed.tokens?.accessToken ?? "").amr).to.deep.equal(["fed", "otp"]);
+
+    // Turning the factor off takes "otp" off the session and leaves it a provider's, not a password's.
+    await env.client.disableTotp({ code: recoveryCodes[0] as string }, as({ token: done.tokens?.accessToken ?? "" }));
+    const after = await env.client.refresh({ refreshToken: refreshed.tokens?.refreshToken ?? "" });
+    expect(decodeJwt(after.tokens?.accessToken ?? "").amr).to.deep.equal(["fed"]);
+    expect((await signInAs(env, guarded)).tokens).to.not.equal(undefined);
+  });
+
+  it("asks for the code after linking a provider account to a password account with two-factor sign-in on", async () => {
+    const owner = await verifiedAccount(env, guardedOwner.email);
+    const { secret } = await turnOnTotp(env, owner);
+    const challenged = await signInAs(env, guardedOwner);
+    expect(challenged.tokens).to.equal(undefined);
+    expect(challenged.mfaChallenge).to.not.equal("");
+    const done = await env.client.completeLogin({
+      challenge: challenged.mfaChallenge,
+      code: await totpCode(secret, 1),
+    });
+    expect(done.user?.id).to.equal(owner.user.id);
+    expect(decodeJwt(done.tokens?.accessToken ?? "").amr).to.deep.equal(["fed", "otp"]);
   });
 
   it("refuses a disabled account's provider sign-in", async () => {

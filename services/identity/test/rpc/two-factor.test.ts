@@ -16,20 +16,12 @@ import {
   totpCode,
   turnOnTotp,
   useIdentity,
+  wrongCodeFor,
 } from "../support/testing.js";
 
 /** The `amr` claim of an access token. */
 function amrOf(accessToken: string | undefined): unknown {
   return decodeJwt(accessToken ?? "").amr;
-}
-
-/** A 6-digit code that is none of the secret's codes of the steps identity looks at (or the next). */
-async function wrongCodeFor(secret: string): Promise<string> {
-  const near = new Set(await Promise.all([-2, -1, 0, 1, 2].map((steps) => totpCode(secret, steps))));
-  for (const candidate of ["000000", "111111", "222222", "333333", "444444", "555555", "666666"]) {
-    if (!near.has(candidate)) return candidate;
-  }
-  throw new Error("unreachable: seven candidates cannot all be among five codes");
 }
 
 /** Every string in a response, as JSON (bigints as text), to search for what must not be there. */

@@ -4,7 +4,7 @@ import { signInAtProvider } from "@marquee/dev-oidc-provider/testing";
 import type { DevUser } from "@marquee/dev-oidc-provider/users";
 import { useStarted } from "@marquee/mesh/testing";
 import { SocialProvider } from "@marquee/proto/marquee/identity/v1/resources_pb.js";
-import { as, newEmail, startIdentity, type TestIdentity } from "../support/testing.js";
+import { anonymous, as, newEmail, startIdentity, type TestIdentity } from "../support/testing.js";
 
 /** Marquee's client at the test's provider, and the web app page the provider sends the browser back to. */
 export const client: DevClient = {
@@ -58,11 +58,11 @@ export async function callbackFor(env: TestIdentity, user: DevUser | "cancel"): 
   return { callbackUrl, flowKey: started.flowKey, state: started.state };
 }
 
-/** The whole flow through SignInWithSocial. */
+/** The whole flow through SignInWithSocial, through the BFF from `ip` when given. */
 export async function signInAs(env: TestIdentity, user: DevUser, ip?: string) {
   const { callbackUrl, flowKey } = await callbackFor(env, user);
   return await env.client.signInWithSocial(
     { provider: SocialProvider.GOOGLE, callbackUrl, flowKey },
-    as(ip === undefined ? {} : { ip }),
+    await anonymous(ip),
   );
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { type CallOptions, type Client, createClient } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
-import type { MeshClient } from "@marquee/mesh";
-import { startService, type TestService, testKeys, useStarted } from "@marquee/mesh/testing";
+import { clientIpHeader, type MeshClient } from "@marquee/mesh";
+import { serviceToken, startService, type TestService, testKeys, useStarted } from "@marquee/mesh/testing";
 import { IdentityInternalService } from "@marquee/proto/marquee/identity/v1/identity_internal_pb.js";
 import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
 import type { TokenSet, User } from "@marquee/proto/marquee/identity/v1/resources_pb.js";
@@ -25,7 +25,7 @@ export interface TestIdentity {
   readonly service: TestService<typeof identity.settings, typeof identity.upstreams, Identity>;
   /**
    * IdentityService over plain gRPC (connect-node), so a call can carry the headers the BFF would set
-   * (`x-forwarded-for`) beside its token: see {@link as}.
+   * (`clientIpHeader`) beside its token: see {@link as} and {@link viaBff}.
    */
   readonly client: Client<typeof IdentityService>;
   /** IdentityInternalService as another Marquee service calls it (its service token). */
@@ -82,14 +82,25 @@ export function useIdentity(options: IdentityTestOptions = {}): TestIdentity {
 }
 
 /**
- * Call options of a caller: its bearer token and, as the BFF sets it, the client IP in `x-forwarded-for`.
- * `as({})` is an anonymous caller without an IP.
+ * Call options of a caller: its bearer token and, when given, a client IP in `clientIpHeader`, which
+ * identity believes only beside the BFF's token ({@link viaBff}). `as({})` is an anonymous caller
+ * without an IP.
  */
 export function as(caller: { readonly token?: string; readonly ip?: string }): CallOptions {
   const headers: Record<string, string> = {};
   if (caller.token !== undefined) headers.authorization = `Bearer ${caller.token}`;
-  if (caller.ip !== undefined) headers["x-forwarded-for"] = caller.ip;
+  if (caller.ip !== undefined) headers[clientIpHeader] = caller.ip;
   return { headers, timeoutMs: 20_000 };
+}
+
+/** Call options of an anonymous client's call as the BFF forwards it: the BFF's service token and the client's IP. */
+export async function viaBff(ip: string): Promise<CallOptions> {
+  return as({ token: await serviceToken("bff"), ip });
+}
+
+/** An anonymous client's call options: through the BFF from `ip` when given ({@link viaBff}), else straight. */
+export async function anonymous(ip?: string): Promise<CallOptions> {
+  return ip === undefined ? as({}) : await viaBff(ip);
 }
 
 /** A random address no other test uses. */
@@ -110,7 +121,7 @@ export interface Account {
   readonly token: string;
 }
 
-/** Registers a new account (a random address unless given). */
+/** Registers a new account (a random address unless given), through the BFF from `ip` when given. */
 export async function register(
   env: TestIdentity,
   fields: { email?: string; password?: string; displayName?: string; ip?: string } = {},
@@ -119,7 +130,7 @@ export async function register(
   const password = fields.password ?? goodPassword;
   const { user, tokens } = await env.client.register(
     { email, password, displayName: fields.displayName ?? "Test User" },
-    as({ ...(fields.ip === undefined ? {} : { ip: fields.ip }) }),
+    await anonymous(fields.ip),
   );
   if (user === undefined || tokens === undefined) throw new Error("Register answered without user or tokens");
   return { email, password, user, tokens, token: tokens.accessToken };
@@ -142,6 +153,15 @@ export async function totpCode(secret: string, stepsAhead = 0): Promise<string> 
   return await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 * stepsAhead });
 }
 
+/** A 6-digit code that is none of the secret's codes of the steps identity looks at (or the next). */
+export async function wrongCodeFor(secret: string): Promise<string> {
+  const near = new Set(await Promise.all([-2, -1, 0, 1, 2].map((steps) => totpCode(secret, steps))));
+  for (const candidate of ["000000", "111111", "222222", "333333", "444444", "555555", "666666"]) {
+    if (!near.has(candidate)) return candidate;
+  }
+  throw new Error("unreachable: seven candidates cannot all be among five codes");
+}
+
 /** What turning two-factor sign-in on left the test with: the secret and the recovery codes. */
 export interface SecondFactor {
   readonly secret: string;
@@ -162,7 +182,7 @@ export async function signInWithCode(
   code: string,
   ip?: string,
 ) {
-  const caller = as(ip === undefined ? {} : { ip });
+  const caller = await anonymous(ip);
   const { mfaChallenge } = await env.client.login({ email: account.email, password: account.password }, caller);
   if (mfaChallenge === "") throw new Error("Login answered no second-factor challenge");
   return await env.client.completeLogin({ challenge: mfaChallenge, code }, caller);

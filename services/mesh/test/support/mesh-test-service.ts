@@ -11,6 +11,8 @@ export interface Counters {
   echo: number;
   /** When set, Echo keeps each call's signal here, to see when the server aborts it. */
   signals?: AbortSignal[];
+  /** When set, Echo keeps each call's request headers here, to see what a client sent. */
+  headers?: ReadonlyMap<string, string>[];
 }
 
 export const validatedRules = defineValidator(ValidatedRequestSchema, (request, check) => {
@@ -27,6 +29,7 @@ export function meshTestService(counters: Counters, serviceToken?: () => Promise
       async echo(request, call) {
         counters.echo++;
         counters.signals?.push(call.signal);
+        counters.headers?.push(call.headers);
         if (request.delayMs > 0)
           await sleep(request.delayMs, undefined, { signal: call.signal }).catch(() => undefined);
         if (request.failCode !== 0)
