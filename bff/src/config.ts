@@ -89,6 +89,13 @@ export const config = loadConfigOrExit("bff", {
     100,
     { min: 1, max: 10_000 },
   ),
+  WEB_APP_DIR: string("the built web app (web/dist/app) to serve on every page path; empty: no web app", ""),
+  PAYMENT_GATEWAY_PUBLIC_URL: url(
+    "the payment gateway's URL as browsers reach it, where the web app tokenizes cards (so card numbers never pass the BFF)",
+    "",
+    ["http", "https"],
+  ),
+  SOCIAL_PROVIDERS: list("social sign-in providers identity is configured for, offered by the web app, e.g. google"),
   ...rateLimitSettings,
   ...upstreamSettings,
 });

@@ -62,6 +62,14 @@ const gateway = await startGateway({
   corsOrigins: config.CORS_ORIGINS,
   rateLimits: rateLimitsOf(),
   isBehindProxy: config.TRUST_PROXY,
+  ...(config.WEB_APP_DIR === ""
+    ? {}
+    : {
+        webApp: {
+          dir: config.WEB_APP_DIR,
+          config: { paymentGatewayUrl: config.PAYMENT_GATEWAY_PUBLIC_URL, socialProviders: config.SOCIAL_PROVIDERS },
+        },
+      }),
 });
 
 stopGracefullyOnSignals(log, async () => {

@@ -17,7 +17,8 @@ export const services: readonly ServiceDeclaration[] = inStartOrder([identity, c
  * Everything else the launcher runs. The BFF is the one port a browser or a partner needs; the payment
  * gateway simulator stands where a PSP's API would be (the browser tokenizes cards there), and sends its
  * webhooks to the payment service's endpoint (its `WEBHOOK_PORT`); the development OpenID provider plays
- * Google for social sign-in; every mail goes to the local SMTP sink.
+ * Google for social sign-in; every mail goes to the local SMTP sink; `npm start` serves the web app with hot
+ * reload from Vite's development server, beside the built copy the BFF serves.
  */
 export const fixedPorts = {
   bff: 8080,
@@ -28,6 +29,7 @@ export const fixedPorts = {
   paymentWebhooks: 8091,
   devOidcProvider: 8092,
   mailSink: 1025,
+  webDevServer: 5173,
 } as const;
 
 /** The manifest of a service of the stack; throws naming it when there is none. */

@@ -27,6 +27,9 @@ import { fixedPorts, serviceNamed, services as stackServices } from "./ports.js"
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
+/** The built web app the BFF serves (`npm run build -w @marquee/web`). */
+export const webAppDir = join(repoRoot, "web", "dist", "app");
+
 export { demoAccounts, demoPassword } from "./demo-accounts.js";
 
 /**
@@ -230,7 +233,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const env = {
         ...environment("payment-gateway", fixedPorts.paymentGateway + offset, 0, {}),
         WEBHOOK_URLS: `http://127.0.0.1:${webhookPort}/webhooks/gateway`,
-        ALLOWED_ORIGINS: `http://localhost:${fixedPorts.bff + offset},http://127.0.0.1:${fixedPorts.bff + offset}`,
+        // The web app tokenizes cards here from the BFF's origin, and from Vite's in development.
+        ALLOWED_ORIGINS: [fixedPorts.bff, fixedPorts.webDevServer]
+          .flatMap((port) => [`http://localhost:${port + offset}`, `http://127.0.0.1:${port + offset}`])
+          .join(","),
       };
       const child = watch(
         "payment-gateway",
@@ -315,7 +321,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const logFile = join(logDir, "bff.log");
       // The BFF forwards to every service that runs: CATALOG_ADDR and so on; IDENTITY_ADDR is also where
       // it polls the revoked-subjects list, with its service token (AUTH_SIGNING_KEY_FILE).
-      // Its rate limits keep their token buckets in the stack's Redis (REDIS_URL).
+      // Its rate limits keep their token buckets in the stack's Redis (REDIS_URL). It serves the web app,
+      // built first when it is not, and tells it where cards are tokenized.
+      await ensureWebAppBuilt(say);
       const env = {
         ...environment(
           "bff",
@@ -323,6 +331,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           fixedPorts.bffMetrics + offset,
           Object.fromEntries(services.map((s) => [s.name, s.address])),
         ),
+        WEB_APP_DIR: webAppDir,
+        PAYMENT_GATEWAY_PUBLIC_URL: gatewayUrl,
+        SOCIAL_PROVIDERS: "google",
         ...(options.isRateLimited === false ? { RATE_LIMITS: "off" } : {}),
         ...options.bffEnvironment,
       };
@@ -355,6 +366,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Builds the web app with Vite unless a build is there (`npm test` builds it afresh before the tests; a
+ * developer's edits reach the browser through `npm start`'s development server instead).
+ */
+async function ensureWebAppBuilt(say: (line: string) => void): Promise<void> {
+  if (existsSync(join(webAppDir, "index.html"))) return;
+  say("building the web app (vite build, once)…");
+  const build = spawn(process.execPath, [join(repoRoot, "node_modules", "vite", "bin", "vite.js"), "build"], {
+    cwd: join(repoRoot, "web"),
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const [code] = (await once(build, "exit")) as [number | null];
+  if (code !== 0) throw new Error(`the web app's build failed (exit ${code})`);
 }
 
 /** `2026-12-07T14-03-22.120Z-ana@example.com.eml`: sorted by arrival, named by recipient. */

@@ -1,10 +1,12 @@
 /**
  * `npm start`: the whole stack on this machine, with demo data. Ctrl-C stops all of it.
  */
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { createWriteStream, existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { devUsers } from "@marquee/dev-oidc-provider/users";
+import { fixedPorts } from "./ports.js";
 import { demoPassword, repoRoot, startStack } from "./stack.js";
 import { toolsBin } from "./tools.js";
 
@@ -17,6 +19,26 @@ try {
 } catch (error) {
   process.stderr.write(`\nMarquee could not start: ${(error as Error).message}\n`);
   process.exit(1);
+}
+
+/**
+ * The web app with hot reload: Vite's development server, which sends every RPC to the BFF (see
+ * web/vite.config.ts), so an edit under web/src shows in the browser at once. The BFF serves the built
+ * copy too, at its own URL; social sign-in returns there, to the redirect URI registered at the provider.
+ */
+const webDevPort = fixedPorts.webDevServer + Number(process.env.MARQUEE_PORT_OFFSET ?? 0);
+const webDevLog = join(stack.dataDir, "logs", "web-dev-server.log");
+const webDevServer = stack.bffUrl
+  ? spawn(process.execPath, [join(repoRoot, "node_modules", "vite", "bin", "vite.js"), "--host", "localhost"], {
+      cwd: join(repoRoot, "web"),
+      env: { ...process.env, PORT: String(webDevPort), MARQUEE_BFF_URL: stack.bffUrl },
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+  : undefined;
+if (webDevServer) {
+  const log = createWriteStream(webDevLog, { flags: "a" });
+  webDevServer.stdout?.pipe(log);
+  webDevServer.stderr?.pipe(log);
 }
 
 const grpcurl = existsSync(join(toolsBin, "grpcurl")) ? relative(process.cwd(), join(toolsBin, "grpcurl")) : "grpcurl";
@@ -35,6 +57,9 @@ const lines = [
   "",
   ...(stack.bffUrl
     ? [
+        `  Web app: ${stack.bffUrl} (built, served by the BFF)   with hot reload: http://localhost:${webDevPort}`,
+        `    sign in as ${stack.demoAccounts.customer.email} / ${demoPassword}, pay with card 4242 4242 4242 4242`,
+        "",
         `  BFF (public API for browsers, partners and internal teams): ${stack.bffUrl}`,
         `  ${grpcurl} -plaintext ${new URL(stack.bffUrl).host} list`,
         `  ${grpcurl} -plaintext -d '{"city": "Dhaka"}' ${new URL(stack.bffUrl).host} marquee.catalog.v1.CatalogService/ListEvents`,
@@ -87,6 +112,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (isStopping) return;
     isStopping = true;
     process.stdout.write("\nStopping…\n");
+    webDevServer?.kill("SIGTERM");
     stack.stop().then(
       () => {
         process.stdout.write("Stopped. Nothing is left running.\n");

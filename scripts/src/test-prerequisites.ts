@@ -5,7 +5,8 @@
  *
  * - redis-server (the event bus and inventory tests), through apt-get on Debian/Ubuntu when missing;
  * - grpcurl (the partner's client in the BFF and launcher tests), built by `npm run tools`;
- * - the Python venv with grpcio-tools (the internal-team client test).
+ * - the Python venv with grpcio-tools (the internal-team client test);
+ * - Chromium (the web app's browser tests drive it with playwright-core), Debian's package through apt-get.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -40,6 +41,18 @@ export function ensurePythonTools(): string {
   return python;
 }
 
+/** Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH), installed with apt-get when missing. */
+export function ensureChromium(): void {
+  const path = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  if (existsSync(path)) return;
+  say("Chromium is missing: installing Debian's chromium with apt-get (a minute or two)…");
+  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-noto-core"], {
+    stdio: "inherit",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+}
+
 function hasPythonVenv(): boolean {
   try {
     execFileSync("python3", ["-c", "import ensurepip, venv"], { stdio: "ignore" });
@@ -54,5 +67,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (!existsSync(join(toolsBin, "grpcurl"))) say("grpcurl is missing: building it with Go (minutes when cold)…");
   tool("grpcurl");
   ensurePythonTools();
+  ensureChromium();
   say("all present");
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { signInAtProvider } from "@marquee/dev-oidc-provider/testing";
 import { isAlive } from "@marquee/mesh/local";
+import { waitFor } from "@marquee/mesh/testing";
 import { expect } from "chai";
 import { fixedPorts, serviceNamed } from "../src/ports.js";
 import { repoRoot } from "../src/stack.js";
@@ -227,6 +228,30 @@ describe("npm start (scripts/src/start.ts)", function () {
     });
     const kolkata = (await viaFetch.json()) as { events: Array<{ title: string }> };
     expect(kolkata.events.map((event) => event.title)).to.include("Dhaka → Kolkata (Diu Paribahan)");
+
+    // The web app: built and served by the BFF on every page path, and with hot reload from Vite's
+    // development server, which sends the RPCs on to the BFF.
+    const page = await fetch(`http://127.0.0.1:${bffPort}/events/any-event`);
+    expect(await page.text()).to.include('<div id="root">');
+    const devUrl = `http://localhost:${fixedPorts.webDevServer + portOffset}`;
+    expect(output.join("\n")).to.include(devUrl);
+    const throughVite = await waitFor(
+      "the web app's development server to forward an RPC",
+      () =>
+        fetch(`${devUrl}/marquee.catalog.v1.CatalogService/ListEvents`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ city: "Kolkata" }),
+        }).then(
+          (response) => (response.ok ? response.json() : undefined),
+          () => undefined,
+        ),
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    expect((throughVite as typeof kolkata).events.map((event) => event.title)).to.include(
+      "Dhaka → Kolkata (Diu Paribahan)",
+    );
+    expect(await (await fetch(`${devUrl}/`)).text()).to.include("/@vite/client");
 
     // Social sign-in at the development provider it prints: a new user gets an account; the dev user with
     // the demo customer's verified address is linked to that account, not given a second one.

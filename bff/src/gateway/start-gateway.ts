@@ -15,6 +15,7 @@ import { rpcHandler } from "./rpc-handler.js";
 import { type ClientTokenIssuer, createTokenEndpoint } from "./token-endpoint.js";
 import { answerUnrouted } from "./unrouted.js";
 import { connectUpstreams, type UpstreamClientOptions } from "./upstreams.js";
+import { createWebApp, type WebAppConfig } from "./web-app.js";
 
 /** What the BFF serves and how; `src/config.ts` supplies each from the environment. */
 export interface GatewayOptions {
@@ -61,6 +62,8 @@ export interface GatewayOptions {
    * @default false
    */
   readonly isBehindProxy?: boolean;
+  /** The web app to serve on every other GET path: its built files and what it learns at run time. */
+  readonly webApp?: { readonly dir: string; readonly config: WebAppConfig };
 }
 
 /** A running BFF. */
@@ -80,7 +83,7 @@ export interface Gateway {
  * Starts the BFF on one port: Connect (JSON and binary), gRPC-Web and gRPC, each public service
  * forwarded to its upstream through the generic forwarding, server reflection over exactly those
  * services, `/healthz` and `/readyz`, the partners' OAuth2 token endpoint `/oauth2/token` (when identity
- * is served), and CORS closed unless origins are allowed. See `pipeline` for
+ * is served), the web app (when built and configured), and CORS closed unless origins are allowed. See `pipeline` for
  * what every call goes through.
  */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
@@ -136,8 +139,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       })
     : undefined;
   const cors = corsPolicy(options.corsOrigins ?? []);
+  const webApp = options.webApp ? createWebApp({ ...options.webApp, log }) : undefined;
   const handler: RequestHandler = (request, response) => {
     if (probes.handle(request, response) || tokenEndpoint?.handle(request, response) || cors(request, response)) return;
+    if (webApp?.(request, response)) return;
     rpcs(request, response);
   };
 

@@ -1,0 +1,55 @@
+import type { InputHTMLAttributes } from "react";
+import { type MessageKey, useI18n } from "../i18n/index.js";
+
+export interface TextFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "value" | "onChange"> {
+  /** The label's message; the label wraps the input, so a click on it focuses the input. */
+  readonly label: MessageKey;
+  readonly value: string | number;
+  readonly onChange: (value: string) => void;
+}
+
+/** A labelled input as every form of the app draws it; `className` sizes the input (full width by default). */
+export function TextField({ label, value, onChange, className = "w-full", ...input }: TextFieldProps) {
+  const { t } = useI18n();
+  return (
+    <label className="form-control">
+      <span className="label-text">{t(label)}</span>
+      <input
+        className={`input input-bordered ${className}`}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        {...input}
+      />
+    </label>
+  );
+}
+
+export interface SelectFieldProps {
+  readonly label: MessageKey;
+  readonly value: string | number;
+  readonly onChange: (value: string) => void;
+  /** Each choice as [value, the text shown]. */
+  readonly options: ReadonlyArray<readonly [string | number, string]>;
+  readonly className?: string;
+}
+
+/** A labelled select as every form of the app draws it. */
+export function SelectField({ label, value, onChange, options, className = "w-full" }: SelectFieldProps) {
+  const { t } = useI18n();
+  return (
+    <label className="form-control">
+      <span className="label-text">{t(label)}</span>
+      <select
+        className={`select select-bordered ${className}`}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+      >
+        {options.map(([choice, text]) => (
+          <option key={choice} value={choice}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
