@@ -1,10 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { fromBinary } from "@bufbuild/protobuf";
 import { type Client, createClient as createConnectClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { newEmail, register, startIdentity, type TestIdentity, viaBff } from "@marquee/identity/testing";
 import { clientIpHeader, createClient, createLogger, type MeshClient, metricsRegistry } from "@marquee/mesh";
-import { customerToken, serviceToken, testClient, testRedis, testUserIds, waitFor } from "@marquee/mesh/testing";
+import { customerToken, serviceToken, testClient, testUserIds, waitFor } from "@marquee/mesh/testing";
 import { BadRequestSchema } from "@marquee/proto/google/rpc/error_details_pb.js";
 import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
 import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
