@@ -2,6 +2,7 @@ import { catalog } from "@marquee/catalog/manifest";
 import { identity } from "@marquee/identity/manifest";
 import { inventory } from "@marquee/inventory/manifest";
 import type { ServiceDeclaration } from "@marquee/mesh";
+import { notification } from "@marquee/notification/manifest";
 import { ordering } from "@marquee/ordering/manifest";
 import { payment } from "@marquee/payment/manifest";
 
@@ -11,7 +12,14 @@ import { payment } from "@marquee/payment/manifest";
  * its manifest here and nothing else. `MARQUEE_PORT_OFFSET` shifts every port, so a test can start a second
  * stack beside a developer's.
  */
-export const services: readonly ServiceDeclaration[] = inStartOrder([identity, catalog, inventory, payment, ordering]);
+export const services: readonly ServiceDeclaration[] = inStartOrder([
+  identity,
+  catalog,
+  inventory,
+  payment,
+  ordering,
+  notification,
+]);
 
 /**
  * Everything else the launcher runs. The BFF is the one port a browser or a partner needs; the payment

@@ -201,6 +201,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const googleRedirectUri = `${bffUrl}/auth/callback/google`;
     const localWiring: Readonly<Record<string, NodeJS.ProcessEnv>> = {
       payment: { GATEWAY_URL: gatewayUrl, WEBHOOK_PORT: String(webhookPort) },
+      notification: { SMTP_URL: sink.url },
       // Identity adds its signing keys to the development JWKS file every process verifies with.
       identity: {
         JWKS_FILE: keys.jwksPath,

@@ -1,6 +1,7 @@
 import { defineService } from "@marquee/mesh";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { InventoryInternalService } from "@marquee/proto/marquee/inventory/v1/inventory_internal_pb.js";
+import { OrderingInternalService } from "@marquee/proto/marquee/ordering/v1/ordering_internal_pb.js";
 import { OrderingService } from "@marquee/proto/marquee/ordering/v1/ordering_pb.js";
 import { PaymentService } from "@marquee/proto/marquee/payment/v1/payment_pb.js";
 import { startRefundFollower } from "./background/refund-follower.js";
@@ -26,7 +27,7 @@ export const ordering = defineService({
   settings,
   database: { schema: "ordering", entities, migrations },
   events: { source: "ordering" },
-  services: [OrderingService],
+  services: [OrderingService, OrderingInternalService],
   rpcs: Object.values(rpcs),
   async compose({ config, log, orm, upstreams }) {
     const signer = await TicketSigner.load(orm);
