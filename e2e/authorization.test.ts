@@ -757,9 +757,13 @@ describe("authorization on the launcher's stack: the access matrix, ownership an
         expect(await answerOf(identity.refresh({ refreshToken: disabled.refreshToken }, as(undefined)))).to.equal(
           Code.Unauthenticated,
         );
-        expect(await answerOf(identity.getMe({}, as(disabled.accessToken))), "GetMe through the BFF").to.equal(
+        // Through the BFF, identity refuses it (PERMISSION_DENIED, disabled) unless the BFF's poll of the
+        // revoked subjects has already listed the user, when the BFF refuses the token itself
+        // (UNAUTHENTICATED): on a loaded machine the poll can come first. Refused either way, never served.
+        expect(await answerOf(identity.getMe({}, as(disabled.accessToken))), "GetMe through the BFF").to.be.oneOf([
           Code.PermissionDenied,
-        );
+          Code.Unauthenticated,
+        ]);
         expect(await answerOf(identityAtPort.getMe({}, as(disabled.accessToken))), "GetMe at identity's port").to.equal(
           Code.PermissionDenied,
         );

@@ -147,6 +147,18 @@ describe("the web app in Chromium (issue #24)", function () {
     const { order } = await ordering.getOrder({ orderId }, bearer(stack.tokens.customer));
     expect(order?.state).to.equal(OrderState.CONFIRMED);
     expect(order?.tickets.map((ticket) => ticket.seatId).sort()).to.deep.equal(["stalls:A-3", "stalls:A-4"]);
+
+    // And by e-mail (the notification service, to the local mail sink): the tickets' QR codes as images
+    // and a calendar entry for the night.
+    const mail = await waitFor(
+      "the tickets by e-mail",
+      () => stack.mail.mails.find((sent) => sent.text.includes(orderId) && sent.subject.startsWith("Your tickets")),
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    expect(mail.to).to.deep.equal([stack.demoAccounts.customer.email]);
+    const raw = mail.raw.toString("latin1");
+    expect(raw.match(/Content-Type: image\/png/gi)).to.have.length(2);
+    expect(raw).to.match(/Content-Type: text\/calendar/i);
   });
 
   it("a traveller books Dhaka → Jessore on the coach, and another then gets the same seat Jessore → Kolkata", async () => {

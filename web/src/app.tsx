@@ -8,6 +8,7 @@ import {
   SignInPage,
   SocialCallbackPage,
   signOut,
+  TwoFactorSection,
   VerifyEmailPage,
 } from "./pages/account.js";
 import { adminRoutes } from "./pages/admin/routes.js";
@@ -26,7 +27,16 @@ const routes: readonly Route[] = [
   { pattern: "/checkout/:holdId", render: ({ holdId = "" }) => <CheckoutPage holdId={holdId} />, needs: "customer" },
   { pattern: "/orders/:orderId", render: ({ orderId = "" }) => <OrderPage orderId={orderId} />, needs: "customer" },
   { pattern: "/tickets", render: () => <MyTicketsPage />, needs: "customer" },
-  { pattern: "/profile", render: () => <ProfilePage />, needs: "customer" },
+  {
+    pattern: "/profile",
+    render: () => (
+      <>
+        <ProfilePage />
+        {currentSession()?.roles.some((role) => role === "organizer" || role === "admin") ? <TwoFactorSection /> : null}
+      </>
+    ),
+    needs: "customer",
+  },
   { pattern: "/sign-in", render: () => <SignInPage /> },
   { pattern: "/register", render: () => <RegisterPage /> },
   { pattern: "/reset-password", render: () => <ResetPasswordPage /> },
@@ -54,13 +64,17 @@ export function App() {
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:p-2 focus:bg-base-100">
         {t("nav.skip")}
       </a>
-      <header className="navbar bg-base-100 shadow-sm px-4">
+      <header className="navbar flex-wrap gap-y-1 bg-base-100 shadow-sm px-4">
         <div className="flex-1">
           <Link href="/" className="text-xl font-bold text-primary">
             Marquee
           </Link>
         </div>
-        <nav className="flex flex-wrap items-center gap-2" aria-label={t("nav.label")}>
+        {/* On a phone the links stay on one line and scroll sideways inside the bar, not the page. */}
+        <nav
+          className="flex max-w-full items-center gap-1 overflow-x-auto whitespace-nowrap"
+          aria-label={t("nav.label")}
+        >
           <Link href="/" className="btn btn-ghost btn-sm">
             {t("nav.events")}
           </Link>

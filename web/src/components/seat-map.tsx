@@ -73,6 +73,7 @@ export function SeatMap(props: SeatMapProps) {
     [seats],
   );
   const bounds = useMemo(() => boundsOf(seats), [seats]);
+  const rowLabels = useMemo(() => rowLabelsOf(seats), [seats]);
   const [view, setView] = useState<ViewBox>(bounds);
   const [focusedId, setFocusedId] = useState<string | undefined>(undefined);
   const drag = useRef<{ x: number; y: number; view: ViewBox; moved: boolean } | undefined>(undefined);
@@ -200,11 +201,24 @@ export function SeatMap(props: SeatMapProps) {
                 className="fill-base-200 stroke-base-300"
                 strokeWidth={0.05}
               />
-              <text x={section.minX - 0.5} y={section.minY - 0.6} fontSize={0.7} className="fill-base-content">
+              <text x={section.minX - 0.5} y={section.minY - 0.6} fontSize={0.55} className="fill-base-content">
                 {section.name}
               </text>
             </g>
           ))}
+        {rowLabels.map((row) => (
+          <text
+            key={row.key}
+            x={row.x}
+            y={row.y}
+            fontSize={0.45}
+            textAnchor="end"
+            dominantBaseline="central"
+            className="fill-base-content opacity-70"
+          >
+            {row.label}
+          </text>
+        ))}
         {ordered.map((seat) => {
           const look = lookOf(seat.id, props);
           const color = tierColors[(tierIndex.get(seat.priceTierId) ?? 0) % tierColors.length];
@@ -266,6 +280,18 @@ function Legend({ tiers }: { tiers: readonly PriceTier[] }) {
       </li>
     </ul>
   );
+}
+
+/** A label left of each row's first seat, so a buyer finds "row F" on the map as in the hall. */
+function rowLabelsOf(seats: readonly EventSeat[]) {
+  const rows = new Map<string, { key: string; label: string; x: number; y: number }>();
+  for (const seat of seats) {
+    const key = `${seat.sectionId}/${seat.rowLabel}`;
+    const row = rows.get(key);
+    if (row === undefined) rows.set(key, { key, label: seat.rowLabel, x: seat.x - 0.6, y: seat.y });
+    else row.x = Math.min(row.x, seat.x - 0.6);
+  }
+  return [...rows.values()];
 }
 
 function boundsOf(seats: readonly EventSeat[]): ViewBox {

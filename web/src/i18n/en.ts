@@ -163,6 +163,18 @@ export const en = {
   "profile.save": "Save",
   "profile.saved": "Saved.",
 
+  "twoFactor.title": "Two-factor sign-in",
+  "twoFactor.on": "Two-factor sign-in is on: signing in asks for a code from your authenticator app.",
+  "twoFactor.off": "Two-factor sign-in is off. Changing roles and large refunds need it.",
+  "twoFactor.turnOn": "Turn on two-factor sign-in",
+  "twoFactor.scan": "Scan this code with your authenticator app (or type the key below), then enter the code it shows.",
+  "twoFactor.qr": "QR code of your two-factor key, for an authenticator app",
+  "twoFactor.confirm": "Confirm and turn on",
+  "twoFactor.recoveryHelp":
+    "Your recovery codes, each good for one sign-in without your phone. Keep them somewhere safe: they are shown only now.",
+  "twoFactor.recoveryCodes": "Recovery codes",
+  "twoFactor.turnOff": "Turn off two-factor sign-in",
+
   "error.seatsTaken": "Someone else just took one of these seats. Please pick others.",
   "error.seatsJustTaken": "{count} of the seats you picked were just taken by someone else.",
   "error.holdExpired": "Your hold has expired and the seats are back on sale. Please pick them again.",

@@ -1,3 +1,4 @@
+import { useQuery } from "@connectrpc/connect-query";
 import { IdentityService } from "@marquee/proto/marquee/identity/v1/identity_pb.js";
 import { SocialProvider, type TokenSet, type User } from "@marquee/proto/marquee/identity/v1/resources_pb.js";
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from "react";
@@ -6,6 +7,7 @@ import { clientOf } from "../api/transport.js";
 import { webConfig } from "../api/web-config.js";
 import { ErrorAlert } from "../components/error-alert.js";
 import { TextField } from "../components/form-fields.js";
+import { QrCode } from "../components/qr-code.js";
 import { type MessageKey, useI18n } from "../i18n/index.js";
 import { Link, navigate, useLocation } from "../router.js";
 
@@ -313,6 +315,108 @@ export function ProfilePage() {
       <p>{session.email}</p>
       <TextField required label="account.name" value={displayName} onChange={setDisplayName} autoComplete="name" />
     </AccountForm>
+  );
+}
+
+/**
+ * Two-factor sign-in for organizers and admins (identity lets only them turn it on): the secret as a QR
+ * code drawn in the page and as text, confirmed with a first code; then the recovery codes, shown once.
+ * Role changes and large refunds need a session signed in with it.
+ */
+export function TwoFactorSection() {
+  const { t } = useI18n();
+  const me = useQuery(IdentityService.method.getMe, {});
+  const [enrolment, setEnrolment] = useState<{ secret: string; uri: string } | undefined>(undefined);
+  const [recoveryCodes, setRecoveryCodes] = useState<readonly string[]>([]);
+  const [code, setCode] = useState("");
+  const [error, setError] = useState<unknown>(undefined);
+  const run = async (step: () => Promise<void>) => {
+    setError(undefined);
+    try {
+      await step();
+      setCode("");
+      await me.refetch();
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  const isOn = me.data?.user?.totpEnabled ?? false;
+  return (
+    <section className="card bg-base-100 shadow-sm mx-auto mt-6 w-full max-w-md" aria-labelledby="two-factor-heading">
+      <div className="card-body gap-3">
+        <h2 id="two-factor-heading" className="card-title">
+          {t("twoFactor.title")}
+        </h2>
+        {error ? <ErrorAlert error={error} /> : null}
+        <p role="status" data-testid="two-factor-state">
+          {t(isOn ? "twoFactor.on" : "twoFactor.off")}
+        </p>
+        {recoveryCodes.length > 0 ? (
+          <div className="alert alert-warning flex-col items-start">
+            <p>{t("twoFactor.recoveryHelp")}</p>
+            <ul className="font-mono" aria-label={t("twoFactor.recoveryCodes")} data-testid="recovery-codes">
+              {recoveryCodes.map((recovery) => (
+                <li key={recovery}>{recovery}</li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+        {!isOn && enrolment === undefined ? (
+          <button
+            type="button"
+            className="btn btn-secondary"
+            onClick={() =>
+              run(async () => {
+                const answer = await identity.enrollTotp({});
+                setEnrolment({ secret: answer.secret, uri: answer.otpauthUri });
+              })
+            }
+          >
+            {t("twoFactor.turnOn")}
+          </button>
+        ) : null}
+        {!isOn && enrolment ? (
+          <>
+            <p>{t("twoFactor.scan")}</p>
+            <QrCode payload={enrolment.uri} label={t("twoFactor.qr")} size={180} />
+            <p className="font-mono break-all" data-testid="totp-secret">
+              {enrolment.secret}
+            </p>
+            <TextField label="signIn.code" value={code} onChange={setCode} autoComplete="one-time-code" />
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={() =>
+                run(async () => {
+                  const answer = await identity.confirmTotp({ code: code.trim() });
+                  setRecoveryCodes(answer.recoveryCodes);
+                  setEnrolment(undefined);
+                })
+              }
+            >
+              {t("twoFactor.confirm")}
+            </button>
+          </>
+        ) : null}
+        {isOn ? (
+          <>
+            <TextField label="signIn.code" value={code} onChange={setCode} autoComplete="one-time-code" />
+            <button
+              type="button"
+              className="btn btn-outline"
+              onClick={() =>
+                run(async () => {
+                  await identity.disableTotp({ code: code.trim() });
+                  setRecoveryCodes([]);
+                })
+              }
+            >
+              {t("twoFactor.turnOff")}
+            </button>
+          </>
+        ) : null}
+      </div>
+    </section>
   );
 }
 

@@ -5,7 +5,7 @@ import { OrderingService } from "@marquee/proto/marquee/ordering/v1/ordering_pb.
 import { TicketState } from "@marquee/proto/marquee/ordering/v1/ticket_pb.js";
 import { ErrorAlert } from "../components/error-alert.js";
 import { Loading } from "../components/loading.js";
-import { TicketQr } from "../components/ticket-qr.js";
+import { QrCode } from "../components/qr-code.js";
 import { type MessageKey, useI18n } from "../i18n/index.js";
 import { formatDateTime, formatMoney } from "../lib/format.js";
 import { Link } from "../router.js";
@@ -63,7 +63,7 @@ function OrderDetails({ order }: { order: Order }) {
               </h2>
               <p>{ticket.priceTierName}</p>
               {ticket.state === TicketState.ISSUED ? (
-                <TicketQr
+                <QrCode
                   payload={ticket.qrPayload}
                   label={t("order.qr", { seat: `${ticket.sectionName} ${ticket.seatLabel}` })}
                 />
