@@ -94,6 +94,13 @@ export {
   type ServerNext,
 } from "./interceptors/types.js";
 export { createLogger, type Logger } from "./logger.js";
+export {
+  createSmtpSender,
+  type MailAttachment,
+  type OutgoingMail,
+  type SmtpSender,
+  type SmtpSenderOptions,
+} from "./mail.js";
 export { metricsRegistry, startMetricsServer } from "./metrics.js";
 export { decodePageToken, encodePageToken, isIndex, isTimeAndId, pageSizeOf, type TimeAndId } from "./paging.js";
 export { startPeriodic } from "./periodic.js";

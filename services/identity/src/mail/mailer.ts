@@ -1,14 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Logger } from "@marquee/mesh";
-import { createTransport } from "nodemailer";
+import { createSmtpSender, type Logger, type OutgoingMail, type SmtpSender } from "@marquee/mesh";
 
-/** One mail to one person. */
-export interface OutgoingMail {
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-  readonly html: string;
-}
+export type { OutgoingMail };
 
 /** Where and as whom mails go. */
 export interface MailerOptions {
@@ -30,21 +23,14 @@ export interface MailerOptions {
  * flight are awaited on shutdown (`drain`).
  */
 export class Mailer {
-  private readonly transport;
+  private readonly smtp: SmtpSender;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly retryDelaysMs: readonly number[];
   /** Aborted by `close`: a mail waiting to be retried is given up rather than holding the shutdown. */
   private readonly closing = new AbortController();
 
   constructor(private readonly options: MailerOptions) {
-    // nodemailer's defaults wait up to 2 minutes for a connection and 10 for a stalled socket: far longer
-    // than a shutdown drains, for a mail a user can ask for again.
-    this.transport = createTransport({
-      url: options.smtpUrl,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 30_000,
-    });
+    this.smtp = createSmtpSender(options);
     this.retryDelaysMs = options.retryDelaysMs ?? [1000, 5000];
   }
 
@@ -63,13 +49,13 @@ export class Mailer {
   async close(): Promise<void> {
     this.closing.abort();
     await this.drain();
-    this.transport.close();
+    this.smtp.close();
   }
 
   private async deliver(mail: OutgoingMail): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.transport.sendMail({ from: this.options.from, ...mail });
+        await this.smtp.send(mail);
         return;
       } catch (error) {
         const delay = this.retryDelaysMs[attempt];
