@@ -45,6 +45,7 @@ export const bn: Record<MessageKey, string> = {
   "category.train": "ট্রেন",
   "category.flight": "ফ্লাইট",
   "category.ferry": "ফেরি",
+  "category.other": "অন্যান্য",
 
   "trip.ride": "আপনার যাত্রা",
   "trip.board": "যেখানে উঠবেন",

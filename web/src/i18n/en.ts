@@ -48,6 +48,7 @@ export const en = {
   "category.train": "Trains",
   "category.flight": "Flights",
   "category.ferry": "Ferries",
+  "category.other": "Other",
 
   "trip.ride": "Your ride",
   "trip.board": "Board at",

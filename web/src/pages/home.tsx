@@ -5,23 +5,10 @@ import { Category, type Event, EventKind } from "@marquee/proto/marquee/catalog/
 import { ErrorAlert } from "../components/error-alert.js";
 import { SelectField, TextField } from "../components/form-fields.js";
 import { Loading } from "../components/loading.js";
-import { type MessageKey, useI18n } from "../i18n/index.js";
+import { useI18n } from "../i18n/index.js";
+import { categoryKeys } from "../lib/categories.js";
 import { formatDateTime, formatMoney } from "../lib/format.js";
 import { Link, navigate, useLocation } from "../router.js";
-
-/** The categories a buyer filters by, with their names' keys. */
-const categories: ReadonlyArray<[Category, MessageKey]> = [
-  [Category.CONCERT, "category.concert"],
-  [Category.THEATRE, "category.theatre"],
-  [Category.SPORTS, "category.sports"],
-  [Category.FESTIVAL, "category.festival"],
-  [Category.COMEDY, "category.comedy"],
-  [Category.CONFERENCE, "category.conference"],
-  [Category.BUS, "category.bus"],
-  [Category.TRAIN, "category.train"],
-  [Category.FLIGHT, "category.flight"],
-  [Category.FERRY, "category.ferry"],
-];
 
 /**
  * The home page: what is on sale, filtered by kind, category, city (a trip matches a city it stops in)
@@ -82,7 +69,7 @@ export function HomePage() {
           onChange={(value) => setFilter("category", value)}
           options={[
             [Category.UNSPECIFIED, t("home.categoryAll")],
-            ...categories.map(([value, key]) => [value, t(key)] as const),
+            ...categoryKeys.map(([value, key]) => [value, t(key)] as const),
           ]}
         />
         <TextField
