@@ -29,6 +29,7 @@ const internalServices = new Set([
   "marquee.catalog.v1.CatalogInternalService",
   "marquee.identity.v1.IdentityInternalService",
   "marquee.inventory.v1.InventoryInternalService",
+  "marquee.ordering.v1.OrderingInternalService",
   "marquee.payment.v1.PaymentService",
 ]);
 

@@ -21,6 +21,7 @@ describe("contract", () => {
       "marquee.catalog.v1.CatalogInternalService",
       "marquee.identity.v1.IdentityInternalService",
       "marquee.inventory.v1.InventoryInternalService",
+      "marquee.ordering.v1.OrderingInternalService",
       "marquee.payment.v1.PaymentService",
     ]);
     // One INTERNAL RPC among public ones does not make a service internal; the RPC alone is hidden.
