@@ -17,7 +17,7 @@ import { fixedPorts } from "@marquee/scripts/ports";
 import { repoRoot, type Stack, startStack } from "@marquee/scripts/stack";
 import { expect } from "chai";
 import { postJson } from "./support/connect-json.js";
-import { bearer, chattogramConcert, chattogramHall } from "./support/fixtures.js";
+import { bearer, publishedConcert, tokenizeCard } from "./support/fixtures.js";
 
 /**
  * A buyer's whole checkout through the BFF on the stack `npm start` runs: hold seats, tokenize the card at
@@ -48,29 +48,8 @@ describe("checkout through the BFF on the launcher's stack (issue #21)", functio
     return mintDevToken(signingKey, { sub: randomUUID(), roles });
   }
 
-  /** What the browser does with the card form: POST it to the gateway, from the web app's origin. */
-  async function tokenize(number: string): Promise<string> {
-    const origin = stack.bffUrl ?? "";
-    const response = await fetch(`${stack.paymentGatewayUrl}/v1/tokens`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin },
-      body: JSON.stringify({ card: { number, exp_month: 12, exp_year: new Date().getUTCFullYear() + 2, cvc: "123" } }),
-    });
-    expect(response.status, await response.clone().text()).to.equal(200);
-    expect(response.headers.get("access-control-allow-origin")).to.equal(origin);
-    return ((await response.json()) as { id: string }).id;
-  }
-
-  async function publishedConcert(): Promise<string> {
-    const venue = await catalog.createVenue({ venue: chattogramHall("Checkout hall") }, bearer(organizer));
-    const draft = await catalog.createEvent(
-      { event: chattogramConcert(`Checkout night ${randomUUID().slice(0, 8)}`, venue.venue?.id ?? "") },
-      bearer(organizer),
-    );
-    const eventId = draft.event?.id ?? "";
-    await catalog.publishEvent({ eventId }, bearer(organizer));
-    return eventId;
-  }
+  const tokenize = (number: string) => tokenizeCard(stack.paymentGatewayUrl, stack.bffUrl ?? "", number);
+  const newConcert = () => publishedConcert(catalog, organizer, `Checkout night ${randomUUID().slice(0, 8)}`);
 
   async function seatState(eventId: string, seatId: string) {
     const { seats } = await inventory.getAvailability({ eventId, includeSeats: true });
@@ -97,7 +76,7 @@ describe("checkout through the BFF on the launcher's stack (issue #21)", functio
   });
 
   it("sells two seats for what the quote said, issues their tickets and admits each once at the door", async () => {
-    const eventId = await publishedConcert();
+    const eventId = await newConcert();
     const buyer = await newUser(["customer"]);
     const { hold } = await inventory.holdSeats({ eventId, seatIds: ["stalls:A-1", "stalls:A-2"] }, bearer(buyer));
     const quote = await ordering.quoteOrder({ holdId: hold?.id ?? "" }, bearer(buyer));
@@ -141,7 +120,7 @@ describe("checkout through the BFF on the launcher's stack (issue #21)", functio
   });
 
   it("answers a declined card with the reason and keeps the seats for another card", async () => {
-    const eventId = await publishedConcert();
+    const eventId = await newConcert();
     const buyer = await newUser(["customer"]);
     const { hold } = await inventory.holdSeats({ eventId, seatIds: ["stalls:B-5"] }, bearer(buyer));
     const attempt = async (card: string) =>
@@ -180,7 +159,7 @@ describe("checkout through the BFF on the launcher's stack (issue #21)", functio
     expect(kid).to.be.a("string").and.not.equal(devKid);
     expect((await identity.getMe({}, bearer(buyer))).user?.id).to.equal(user?.id);
 
-    const eventId = await publishedConcert();
+    const eventId = await newConcert();
     const { hold } = await inventory.holdSeats({ eventId, seatIds: ["stalls:B-1"] }, bearer(buyer));
     const { order } = await ordering.createOrder(
       {
@@ -253,7 +232,7 @@ describe("checkout through the BFF on the launcher's stack (issue #21)", functio
 
       // Nobody else is affected: another user, and a service's own token.
       expect((await ordering.listMyOrders({}, bearer(stack.tokens.customer))).orders).to.be.an("array");
-      const eventId = await publishedConcert();
+      const eventId = await newConcert();
       const signingKey = JSON.parse(readFileSync(join(dataDir, "keys", "signing-key.json"), "utf8"));
       const serviceToken = await mintDevToken(signingKey, { sub: "svc:ordering" });
       expect((await catalogInternal.getHoldPolicy({ eventId }, { token: serviceToken })).eventId).to.equal(eventId);

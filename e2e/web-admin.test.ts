@@ -17,7 +17,7 @@ import { expect } from "chai";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { signUp } from "./support/authorization/callers.js";
 import { launchChromium, newBuyer, signIn, stepShots } from "./support/browser.js";
-import { bearer, chattogramConcert, chattogramHall } from "./support/fixtures.js";
+import { bearer, publishedConcert, tokenizeCard } from "./support/fixtures.js";
 
 /**
  * The admin pages in a real Chromium against the stack `npm start` runs (issue #24): an admin finds an
@@ -41,26 +41,7 @@ describe("the admin pages in Chromium (issue #24)", function () {
   let identity: Client<typeof IdentityService>;
   const contexts: BrowserContext[] = [];
 
-  /** A concert of its own in a 20-seat hall, published, so tests do not share seats. */
-  async function publishedConcert(title: string): Promise<string> {
-    const organizer = bearer(stack.tokens.organizer);
-    const venue = await catalog.createVenue({ venue: chattogramHall(`${title} hall`) }, organizer);
-    const draft = await catalog.createEvent({ event: chattogramConcert(title, venue.venue?.id ?? "") }, organizer);
-    const eventId = draft.event?.id ?? "";
-    await catalog.publishEvent({ eventId }, organizer);
-    return eventId;
-  }
-
-  /** What the browser does with the card form: POST it to the gateway, from the web app's origin. */
-  async function tokenize(number: string): Promise<string> {
-    const response = await fetch(`${stack.paymentGatewayUrl}/v1/tokens`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: stack.bffUrl ?? "" },
-      body: JSON.stringify({ card: { number, exp_month: 12, exp_year: new Date().getUTCFullYear() + 2, cvc: "123" } }),
-    });
-    expect(response.status, await response.clone().text()).to.equal(200);
-    return ((await response.json()) as { id: string }).id;
-  }
+  const tokenize = (number: string) => tokenizeCard(stack.paymentGatewayUrl, stack.bffUrl ?? "", number);
 
   /** The demo customer's paid order of `seatIds`, bought through the API as checkout.test.ts does. */
   async function paidOrder(eventId: string, seatIds: string[], buyerEmail: string): Promise<Order> {
@@ -145,7 +126,7 @@ describe("the admin pages in Chromium (issue #24)", function () {
 
   it("an admin refunds one ticket of an order and the seat shows free again", async () => {
     const title = `Refund night ${randomUUID().slice(0, 6)}`;
-    const eventId = await publishedConcert(title);
+    const eventId = await publishedConcert(catalog, stack.tokens.organizer, title);
     const buyerEmail = uniqueEmail("refund.buyer");
     const order = await paidOrder(eventId, ["stalls:A-1", "stalls:A-2"], buyerEmail);
     const shot = stepShots("admin-refunds-one-ticket");
@@ -276,7 +257,7 @@ describe("the admin pages in Chromium (issue #24)", function () {
   });
 
   it("the admin pages have no serious or critical accessibility violation (axe), in English and Bengali", async () => {
-    const eventId = await publishedConcert(`Audit night ${randomUUID().slice(0, 6)}`);
+    const eventId = await publishedConcert(catalog, stack.tokens.organizer, `Audit night ${randomUUID().slice(0, 6)}`);
     const buyerEmail = uniqueEmail("audit.buyer");
     const order = await paidOrder(eventId, ["stalls:B-1", "stalls:B-2"], buyerEmail);
     const customerId = stack.demoAccounts.customer.userId;

@@ -12,7 +12,7 @@ import { repoRoot, type Stack, startStack } from "@marquee/scripts/stack";
 import { expect } from "chai";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium, newBuyer, signIn, stepShots } from "./support/browser.js";
-import { bearer, chattogramConcert, chattogramHall } from "./support/fixtures.js";
+import { bearer, publishedConcert } from "./support/fixtures.js";
 
 /**
  * The web app in a real Chromium against the stack `npm start` runs, each flow as buyers click through
@@ -32,23 +32,6 @@ describe("the web app in Chromium (issue #24)", function () {
   let catalog: Client<typeof CatalogService>;
   let ordering: Client<typeof OrderingService>;
   const contexts: BrowserContext[] = [];
-
-  /** A concert of its own in a 20-seat hall, published, so tests do not share seats. */
-  async function publishedConcert(title: string, holdSeconds?: number): Promise<string> {
-    const organizer = bearer(stack.tokens.organizer);
-    const venue = await catalog.createVenue({ venue: chattogramHall(`${title} hall`) }, organizer);
-    const holdPolicy = {
-      maxSeatsPerUser: 8,
-      ...(holdSeconds ? { holdDuration: { seconds: BigInt(holdSeconds) } } : {}),
-    };
-    const draft = await catalog.createEvent(
-      { event: chattogramConcert(title, venue.venue?.id ?? "", holdPolicy) },
-      organizer,
-    );
-    const eventId = draft.event?.id ?? "";
-    await catalog.publishEvent({ eventId }, organizer);
-    return eventId;
-  }
 
   async function buyerPage(): Promise<Page> {
     const context = await newBuyer(browser, stack.bffUrl ?? "");
@@ -100,7 +83,7 @@ describe("the web app in Chromium (issue #24)", function () {
 
   it("a buyer searches, picks two seats on the map, sees the countdown, pays, and gets tickets with QR codes", async () => {
     const title = `Web night ${randomUUID().slice(0, 6)}`;
-    await publishedConcert(title);
+    await publishedConcert(catalog, stack.tokens.organizer, title);
     const shot = stepShots("buyer-pays-two-seats");
     const page = await buyerPage();
     await signIn(page, stack.demoAccounts.customer.email, stack.demoAccounts.customer.password);
@@ -206,7 +189,7 @@ describe("the web app in Chromium (issue #24)", function () {
 
   it("two browsers race for one seat: one holds it, the other sees it taken within a second, with a message", async () => {
     const title = `Race night ${randomUUID().slice(0, 6)}`;
-    const eventId = await publishedConcert(title);
+    const eventId = await publishedConcert(catalog, stack.tokens.organizer, title);
     const shot = stepShots("two-browsers-race");
     const [a, b] = [await buyerPage(), await buyerPage()];
     await signIn(a, stack.demoAccounts.customer.email, stack.demoAccounts.customer.password);
@@ -254,7 +237,11 @@ describe("the web app in Chromium (issue #24)", function () {
   });
 
   it("a declined card leaves no paid order, and the buyer pays with another card", async () => {
-    const eventId = await publishedConcert(`Declined night ${randomUUID().slice(0, 6)}`);
+    const eventId = await publishedConcert(
+      catalog,
+      stack.tokens.organizer,
+      `Declined night ${randomUUID().slice(0, 6)}`,
+    );
     const shot = stepShots("declined-then-paid");
     const page = await buyerPage();
     await register(page, "Declined Buyer");
@@ -279,7 +266,11 @@ describe("the web app in Chromium (issue #24)", function () {
   });
 
   it("the main pages have no serious or critical accessibility violation (axe), in English and Bengali", async () => {
-    const eventId = await publishedConcert(`Accessible night ${randomUUID().slice(0, 6)}`);
+    const eventId = await publishedConcert(
+      catalog,
+      stack.tokens.organizer,
+      `Accessible night ${randomUUID().slice(0, 6)}`,
+    );
     const page = await buyerPage();
     await signIn(page, stack.demoAccounts.customer.email, stack.demoAccounts.customer.password);
     const { orders } = await ordering.listMyOrders({}, bearer(stack.tokens.customer));
@@ -311,7 +302,7 @@ describe("the web app in Chromium (issue #24)", function () {
   });
 
   it("a signed-out buyer who picks seats is sent to sign in and brought back to the event", async () => {
-    const eventId = await publishedConcert(`Return night ${randomUUID().slice(0, 6)}`);
+    const eventId = await publishedConcert(catalog, stack.tokens.organizer, `Return night ${randomUUID().slice(0, 6)}`);
     const page = await buyerPage();
     await page.goto(`/events/${eventId}`);
     await seat(page, "stalls:B-1").and(page.locator('[data-state="free"]')).waitFor();
@@ -326,7 +317,7 @@ describe("the web app in Chromium (issue #24)", function () {
   });
 
   it("fits a phone: the event page and checkout scroll only vertically, and a seat is picked by a tap", async () => {
-    const eventId = await publishedConcert(`Phone night ${randomUUID().slice(0, 6)}`);
+    const eventId = await publishedConcert(catalog, stack.tokens.organizer, `Phone night ${randomUUID().slice(0, 6)}`);
     const shot = stepShots("phone");
     const context = await browser.newContext({
       baseURL: stack.bffUrl ?? "",
@@ -353,7 +344,15 @@ describe("the web app in Chromium (issue #24)", function () {
   it("a hold left to expire frees the seat on another browser's map, and its buyer is told", async function () {
     // The shortest hold an organizer may set is a minute (catalog's rule).
     this.timeout(180_000);
-    const eventId = await publishedConcert(`Expiry night ${randomUUID().slice(0, 6)}`, 60);
+    const eventId = await publishedConcert(
+      catalog,
+      stack.tokens.organizer,
+      `Expiry night ${randomUUID().slice(0, 6)}`,
+      {
+        maxSeatsPerUser: 8,
+        holdDuration: { seconds: 60n },
+      },
+    );
     const shot = stepShots("hold-expires");
     const [holder, watcher] = [await buyerPage(), await buyerPage()];
     await signIn(holder, stack.demoAccounts.customer.email, stack.demoAccounts.customer.password);

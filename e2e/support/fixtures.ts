@@ -1,6 +1,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { CallOptions } from "@connectrpc/connect";
+import type { CallOptions, Client } from "@connectrpc/connect";
 import { wholeMinutesFromNow } from "@marquee/mesh/testing";
+import type { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import {
   Category,
   EventKind,
@@ -69,4 +70,42 @@ export function chattogramConcert(
     ],
     holdPolicy,
   };
+}
+
+/**
+ * A `chattogramConcert` in a `chattogramHall` of its own, created and published by the organizer of
+ * `organizerToken`: each test gets seats nobody else touches. Answers the event's id.
+ */
+export async function publishedConcert(
+  catalog: Client<typeof CatalogService>,
+  organizerToken: string,
+  title: string,
+  holdPolicy?: MessageInitShape<typeof EventSchema>["holdPolicy"],
+): Promise<string> {
+  const organizer = bearer(organizerToken);
+  const venue = await catalog.createVenue({ venue: chattogramHall(`${title} hall`) }, organizer);
+  const draft = await catalog.createEvent(
+    { event: chattogramConcert(title, venue.venue?.id ?? "", holdPolicy) },
+    organizer,
+  );
+  const eventId = draft.event?.id ?? "";
+  await catalog.publishEvent({ eventId }, organizer);
+  return eventId;
+}
+
+/**
+ * What the web app's card form does: POST the card to the payment gateway simulator's tokenization from
+ * the web app's origin (`origin`), never through Marquee. Answers the token; throws on any other answer
+ * than 200 with the origin allowed.
+ */
+export async function tokenizeCard(gatewayUrl: string, origin: string, number: string): Promise<string> {
+  const response = await fetch(`${gatewayUrl}/v1/tokens`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin },
+    body: JSON.stringify({ card: { number, exp_month: 12, exp_year: new Date().getUTCFullYear() + 2, cvc: "123" } }),
+  });
+  if (response.status !== 200) throw new Error(`tokenization answered ${response.status}: ${await response.text()}`);
+  const allowed = response.headers.get("access-control-allow-origin");
+  if (allowed !== origin) throw new Error(`tokenization allowed origin ${allowed}, not ${origin}`);
+  return ((await response.json()) as { id: string }).id;
 }
