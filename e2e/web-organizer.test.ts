@@ -164,7 +164,7 @@ describe("the organizer console in Chromium (issue #24)", function () {
     await page.goto("/organizer");
     await page.getByRole("link", { name: "New event or trip" }).click();
     const title = `Khulna night ${suffix}`;
-    await page.getByLabel("Venue").selectOption({ label: `Organizer hall ${suffix}` });
+    await page.getByLabel("Venue", { exact: true }).selectOption({ label: `Organizer hall ${suffix}` });
     await page.getByLabel("Title").fill(title);
     const start = new Date(Date.now() + 30 * 86_400_000);
     const local = (date: Date) =>

@@ -1,5 +1,6 @@
-import { type ReactNode, useSyncExternalStore } from "react";
+import { type ReactNode, Suspense, useSyncExternalStore } from "react";
 import { currentSession, subscribeToSession } from "./api/session.js";
+import { Loading } from "./components/loading.js";
 import { type Language, languages, setLanguage, useI18n } from "./i18n/index.js";
 import {
   ProfilePage,
@@ -109,7 +110,7 @@ export function App() {
         </nav>
       </header>
       <main id="main" className="mx-auto max-w-6xl p-4">
-        {page}
+        <Suspense fallback={<Loading />}>{page}</Suspense>
       </main>
     </>
   );

@@ -1,4 +1,11 @@
-import { type AnchorHTMLAttributes, type MouseEvent, type ReactNode, useSyncExternalStore } from "react";
+import {
+  type AnchorHTMLAttributes,
+  type ComponentType,
+  lazy,
+  type MouseEvent,
+  type ReactNode,
+  useSyncExternalStore,
+} from "react";
 import type { RoleName } from "./api/session.js";
 
 /**
@@ -9,6 +16,14 @@ export interface Route {
   readonly pattern: string;
   readonly render: (params: Record<string, string>) => ReactNode;
   readonly needs?: RoleName;
+}
+
+/**
+ * A page loaded when first shown: the organizer console and the admin pages are chunks of their own, so a
+ * buyer's phone downloads neither. The app shows its loading state meanwhile (a `Suspense` around pages).
+ */
+export function lazyPage<Props extends object>(load: () => Promise<ComponentType<Props>>) {
+  return lazy(async () => ({ default: await load() }));
 }
 
 /**

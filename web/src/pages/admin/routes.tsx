@@ -1,9 +1,10 @@
-import type { Route } from "../../router.js";
-import { AdminOrderPage } from "./order-page.js";
-import { AdminOrdersPage } from "./orders-page.js";
-import { AdminReportsPage } from "./reports-page.js";
-import { AdminUserPage } from "./user-page.js";
-import { AdminUsersPage } from "./users-page.js";
+import { lazyPage, type Route } from "../../router.js";
+
+const AdminOrderPage = lazyPage(() => import("./order-page.js").then((page) => page.AdminOrderPage));
+const AdminOrdersPage = lazyPage(() => import("./orders-page.js").then((page) => page.AdminOrdersPage));
+const AdminReportsPage = lazyPage(() => import("./reports-page.js").then((page) => page.AdminReportsPage));
+const AdminUserPage = lazyPage(() => import("./user-page.js").then((page) => page.AdminUserPage));
+const AdminUsersPage = lazyPage(() => import("./users-page.js").then((page) => page.AdminUsersPage));
 
 /** The admin pages (`/admin/…`), each needing the admin role. */
 export const adminRoutes: readonly Route[] = [

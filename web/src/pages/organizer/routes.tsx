@@ -1,8 +1,9 @@
-import type { Route } from "../../router.js";
-import { EventEditorPage } from "./event-editor-page.js";
-import { OrganizerHome } from "./organizer-home.js";
-import { SalesPage } from "./sales-page.js";
-import { VenueEditorPage } from "./venue-editor-page.js";
+import { lazyPage, type Route } from "../../router.js";
+
+const EventEditorPage = lazyPage(() => import("./event-editor-page.js").then((page) => page.EventEditorPage));
+const OrganizerHome = lazyPage(() => import("./organizer-home.js").then((page) => page.OrganizerHome));
+const SalesPage = lazyPage(() => import("./sales-page.js").then((page) => page.SalesPage));
+const VenueEditorPage = lazyPage(() => import("./venue-editor-page.js").then((page) => page.VenueEditorPage));
 
 /** The organizer pages (`/organizer/…`), each needing the organizer role; `new` before the id it would match. */
 export const organizerRoutes: readonly Route[] = [
