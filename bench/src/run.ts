@@ -5,11 +5,13 @@
 import { runCheckout } from "./checkout.js";
 import { runFuzzBench } from "./fuzz.js";
 import { runHolds } from "./holds.js";
+import { runSearch } from "./search.js";
 
 const benchmarks: Readonly<Record<string, () => Promise<void>>> = {
   holds: runHolds,
   checkout: runCheckout,
   fuzz: runFuzzBench,
+  search: runSearch,
 };
 
 const requested = process.argv[2] ?? "all";

@@ -5,6 +5,7 @@ import type { ServiceDeclaration } from "@marquee/mesh";
 import { notification } from "@marquee/notification/manifest";
 import { ordering } from "@marquee/ordering/manifest";
 import { payment } from "@marquee/payment/manifest";
+import { search } from "@marquee/search/manifest";
 
 /**
  * The services of the stack, as their manifests declare them — name, ports, upstreams — in start order
@@ -19,6 +20,7 @@ export const services: readonly ServiceDeclaration[] = inStartOrder([
   payment,
   ordering,
   notification,
+  search,
 ]);
 
 /**

@@ -1,14 +1,18 @@
-import { badRequest, defineRpc, type FieldViolation, notFound } from "@marquee/mesh";
+import { create } from "@bufbuild/protobuf";
+import { badRequest, defineRpc, type FieldViolation, notFound, writeEvent } from "@marquee/mesh";
+import { SeatsReleasedSchema } from "@marquee/proto/marquee/events/v1/events_pb.js";
 import { InventoryInternalService } from "@marquee/proto/marquee/inventory/v1/inventory_internal_pb.js";
+import { rideOfLegs } from "../api/ride.js";
 import type { Inventory } from "../inventory.js";
 import { releaseSale } from "../store/ledger.js";
 import { mostSeatsPerRequest } from "./request-rules.js";
 
 /**
  * InventoryInternalService.ReleaseSold: an order's sold seats (all, or the seats and GA places named)
- * return to sale, for a refund or a cancelled order — deleted from the ledger, then freed in Redis. Redis
- * remembers an order's released seats, so a retry is told apart from a seat the order never bought, and
- * changes nothing.
+ * return to sale, for a refund or a cancelled order — deleted from the ledger with SeatsReleased in the same
+ * transaction (read models such as search count them free again), then freed in Redis. Redis remembers an
+ * order's released seats, so a retry is told apart from a seat the order never bought, and changes nothing;
+ * the ledger has nothing left to delete then, so a retry writes no second SeatsReleased.
  */
 export const releaseSold = defineRpc(InventoryInternalService.method.releaseSold, {
   rules(request, check) {
@@ -54,10 +58,38 @@ export const releaseSold = defineRpc(InventoryInternalService.method.releaseSold
       if (violations.length > 0) throw badRequest(violations);
       const slots = named.length === 0 && places.length === 0 ? [...order.keys()] : [...named, ...places];
       // Ledger first: should Redis fail after it, the seats stay unsellable (never sold twice) until the retry.
-      await releaseSale(inventory.orm.em.fork(), {
-        eventId: seating.eventId,
-        orderId: request.orderId,
-        seatIndexes: slots,
+      // Counted before Redis frees anything: the released seats are added below, as they will be free.
+      const availableBefore = await inventory.availableOnWholeRoute(seating);
+      await inventory.orm.em.fork().transactional(async (em) => {
+        const deleted = await releaseSale(em, {
+          eventId: seating.eventId,
+          orderId: request.orderId,
+          seatIndexes: slots,
+        });
+        if (deleted.length === 0) return;
+        const legsOf = new Map<number, number>();
+        for (const { seatIndex } of deleted) legsOf.set(seatIndex, (legsOf.get(seatIndex) ?? 0) + 1);
+        const legs = {
+          fromLeg: Math.min(...deleted.map((row) => row.leg)),
+          toLeg: Math.max(...deleted.map((row) => row.leg)) + 1,
+        };
+        const { seatIds, places } = seating.describe([...legsOf.keys()]);
+        const ride = rideOfLegs(seating, legs);
+        // A seat is free on the whole route again only when the order held it on every leg.
+        const wholeRouteFreed = [...legsOf.values()].filter((count) => count === seating.legCount).length;
+        await writeEvent(em, {
+          source: "inventory",
+          subject: seating.eventId,
+          schema: SeatsReleasedSchema,
+          payload: create(SeatsReleasedSchema, {
+            eventId: seating.eventId,
+            orderId: request.orderId,
+            ...(ride ? { ride } : {}),
+            seatIds,
+            placeCount: places.reduce((sum, place) => sum + place.quantity, 0),
+            availableAfter: availableBefore + wholeRouteFreed,
+          }),
+        });
       });
       const outcome = await inventory.store.releaseSold(seating.eventId, request.orderId, slots);
       const released = outcome.kind === "ok" ? outcome.released.map((seat) => seat.seatIndex) : [];

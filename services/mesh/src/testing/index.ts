@@ -27,4 +27,5 @@ export {
   testUserIds,
 } from "./tokens.js";
 export { useTracing } from "./tracing.js";
+export { unimplemented } from "./unimplemented.js";
 export { type WaitOptions, waitFor } from "./wait-for.js";

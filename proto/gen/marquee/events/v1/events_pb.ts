@@ -10,13 +10,15 @@ import type { Money } from "../../api/v1/money_pb.js";
 import { file_marquee_api_v1_money } from "../../api/v1/money_pb.js";
 import type { Ride } from "../../api/v1/ride_pb.js";
 import { file_marquee_api_v1_ride } from "../../api/v1/ride_pb.js";
+import type { RefundReason } from "../../ordering/v1/order_pb.js";
+import { file_marquee_ordering_v1_order } from "../../ordering/v1/order_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file marquee/events/v1/events.proto.
  */
 export const file_marquee_events_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch5tYXJxdWVlL2V2ZW50cy92MS9ldmVudHMucHJvdG8SEW1hcnF1ZWUuZXZlbnRzLnYxIuwCCgxFdmVudFN1bW1hcnkSEAoIZXZlbnRfaWQYASABKAkSFAoMb3JnYW5pemVyX2lkGAIgASgJEioKBGtpbmQYAyABKA4yHC5tYXJxdWVlLmV2ZW50cy52MS5FdmVudEtpbmQSEAoIY2F0ZWdvcnkYBCABKAkSDQoFdGl0bGUYBSABKAkSEwoLZGVzY3JpcHRpb24YBiABKAkSEgoKdmVudWVfbmFtZRgHIAEoCRIMCgRjaXR5GAggASgJEhMKC3N0b3BfY2l0aWVzGAkgAygJEi4KCnN0YXJ0X3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgxsb3dlc3RfcHJpY2UYDCABKAsyFS5tYXJxdWVlLmFwaS52MS5Nb25leRIQCghjYXBhY2l0eRgNIAEoBSJRCg5FdmVudFB1Ymxpc2hlZBIuCgVldmVudBgBIAEoCzIfLm1hcnF1ZWUuZXZlbnRzLnYxLkV2ZW50U3VtbWFyeRIPCgd2ZXJzaW9uGAIgASgDIlYKDEV2ZW50VXBkYXRlZBIuCgVldmVudBgBIAEoCzIfLm1hcnF1ZWUuZXZlbnRzLnYxLkV2ZW50U3VtbWFyeRIWCg5jaGFuZ2VkX2ZpZWxkcxgCIAMoCSIyCg5FdmVudENhbmNlbGxlZBIQCghldmVudF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiuwEKCVNlYXRzSGVsZBIPCgdob2xkX2lkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgJEg8KB3VzZXJfaWQYAyABKAkSIgoEcmlkZRgEIAEoCzIULm1hcnF1ZWUuYXBpLnYxLlJpZGUSEAoIc2VhdF9pZHMYBSADKAkSEwoLcGxhY2VfY291bnQYBiABKAUSLwoLZXhwaXJlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlMKC0hvbGRFeHBpcmVkEg8KB2hvbGRfaWQYASABKAkSEAoIZXZlbnRfaWQYAiABKAkSDwoHdXNlcl9pZBgDIAEoCRIQCghzZWF0X2lkcxgEIAMoCSKkAQoJU2VhdHNTb2xkEhAKCGV2ZW50X2lkGAEgASgJEhAKCG9yZGVyX2lkGAIgASgJEg8KB2hvbGRfaWQYAyABKAkSIgoEcmlkZRgEIAEoCzIULm1hcnF1ZWUuYXBpLnYxLlJpZGUSEAoIc2VhdF9pZHMYBSADKAkSEwoLcGxhY2VfY291bnQYBiABKAUSFwoPYXZhaWxhYmxlX2FmdGVyGAcgASgFIpgBCg5PcmRlckNvbmZpcm1lZBIQCghvcmRlcl9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEhAKCGV2ZW50X2lkGAMgASgJEhQKDHRpY2tldF9jb3VudBgEIAEoBRIkCgV0b3RhbBgFIAEoCzIVLm1hcnF1ZWUuYXBpLnYxLk1vbmV5EhUKDWNvbnRhY3RfZW1haWwYBiABKAkiVQoOT3JkZXJDYW5jZWxsZWQSEAoIb3JkZXJfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIQCghldmVudF9pZBgDIAEoCRIOCgZyZWFzb24YBCABKAkikgEKDU9yZGVyUmVmdW5kZWQSEAoIb3JkZXJfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIQCghldmVudF9pZBgDIAEoCRIRCglyZWZ1bmRfaWQYBCABKAkSJQoGYW1vdW50GAUgASgLMhUubWFycXVlZS5hcGkudjEuTW9uZXkSEgoKdGlja2V0X2lkcxgGIAMoCSJZCg1QYXltZW50RmFpbGVkEhAKCG9yZGVyX2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSFAoMZGVjbGluZV9jb2RlGAMgASgJEg8KB21lc3NhZ2UYBCABKAkieQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSMQoNcmVnaXN0ZXJfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAqUgoJRXZlbnRLaW5kEhoKFkVWRU5UX0tJTkRfVU5TUEVDSUZJRUQQABIUChBFVkVOVF9LSU5EX0VWRU5UEAESEwoPRVZFTlRfS0lORF9UUklQEAJiBnByb3RvMw", [file_google_protobuf_timestamp, file_marquee_api_v1_money, file_marquee_api_v1_ride]);
+  fileDesc("Ch5tYXJxdWVlL2V2ZW50cy92MS9ldmVudHMucHJvdG8SEW1hcnF1ZWUuZXZlbnRzLnYxIuwCCgxFdmVudFN1bW1hcnkSEAoIZXZlbnRfaWQYASABKAkSFAoMb3JnYW5pemVyX2lkGAIgASgJEioKBGtpbmQYAyABKA4yHC5tYXJxdWVlLmV2ZW50cy52MS5FdmVudEtpbmQSEAoIY2F0ZWdvcnkYBCABKAkSDQoFdGl0bGUYBSABKAkSEwoLZGVzY3JpcHRpb24YBiABKAkSEgoKdmVudWVfbmFtZRgHIAEoCRIMCgRjaXR5GAggASgJEhMKC3N0b3BfY2l0aWVzGAkgAygJEi4KCnN0YXJ0X3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgxsb3dlc3RfcHJpY2UYDCABKAsyFS5tYXJxdWVlLmFwaS52MS5Nb25leRIQCghjYXBhY2l0eRgNIAEoBSJRCg5FdmVudFB1Ymxpc2hlZBIuCgVldmVudBgBIAEoCzIfLm1hcnF1ZWUuZXZlbnRzLnYxLkV2ZW50U3VtbWFyeRIPCgd2ZXJzaW9uGAIgASgDIlYKDEV2ZW50VXBkYXRlZBIuCgVldmVudBgBIAEoCzIfLm1hcnF1ZWUuZXZlbnRzLnYxLkV2ZW50U3VtbWFyeRIWCg5jaGFuZ2VkX2ZpZWxkcxgCIAMoCSIyCg5FdmVudENhbmNlbGxlZBIQCghldmVudF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiuwEKCVNlYXRzSGVsZBIPCgdob2xkX2lkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgJEg8KB3VzZXJfaWQYAyABKAkSIgoEcmlkZRgEIAEoCzIULm1hcnF1ZWUuYXBpLnYxLlJpZGUSEAoIc2VhdF9pZHMYBSADKAkSEwoLcGxhY2VfY291bnQYBiABKAUSLwoLZXhwaXJlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlMKC0hvbGRFeHBpcmVkEg8KB2hvbGRfaWQYASABKAkSEAoIZXZlbnRfaWQYAiABKAkSDwoHdXNlcl9pZBgDIAEoCRIQCghzZWF0X2lkcxgEIAMoCSKkAQoJU2VhdHNTb2xkEhAKCGV2ZW50X2lkGAEgASgJEhAKCG9yZGVyX2lkGAIgASgJEg8KB2hvbGRfaWQYAyABKAkSIgoEcmlkZRgEIAEoCzIULm1hcnF1ZWUuYXBpLnYxLlJpZGUSEAoIc2VhdF9pZHMYBSADKAkSEwoLcGxhY2VfY291bnQYBiABKAUSFwoPYXZhaWxhYmxlX2FmdGVyGAcgASgFIpgBCg5PcmRlckNvbmZpcm1lZBIQCghvcmRlcl9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEhAKCGV2ZW50X2lkGAMgASgJEhQKDHRpY2tldF9jb3VudBgEIAEoBRIkCgV0b3RhbBgFIAEoCzIVLm1hcnF1ZWUuYXBpLnYxLk1vbmV5EhUKDWNvbnRhY3RfZW1haWwYBiABKAkiVQoOT3JkZXJDYW5jZWxsZWQSEAoIb3JkZXJfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIQCghldmVudF9pZBgDIAEoCRIOCgZyZWFzb24YBCABKAkixQEKDU9yZGVyUmVmdW5kZWQSEAoIb3JkZXJfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIQCghldmVudF9pZBgDIAEoCRIRCglyZWZ1bmRfaWQYBCABKAkSJQoGYW1vdW50GAUgASgLMhUubWFycXVlZS5hcGkudjEuTW9uZXkSEgoKdGlja2V0X2lkcxgGIAMoCRIxCgZyZWFzb24YByABKA4yIS5tYXJxdWVlLm9yZGVyaW5nLnYxLlJlZnVuZFJlYXNvbiJZCg1QYXltZW50RmFpbGVkEhAKCG9yZGVyX2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSFAoMZGVjbGluZV9jb2RlGAMgASgJEg8KB21lc3NhZ2UYBCABKAkieQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSMQoNcmVnaXN0ZXJfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAilwEKDVNlYXRzUmVsZWFzZWQSEAoIZXZlbnRfaWQYASABKAkSEAoIb3JkZXJfaWQYAiABKAkSIgoEcmlkZRgDIAEoCzIULm1hcnF1ZWUuYXBpLnYxLlJpZGUSEAoIc2VhdF9pZHMYBCADKAkSEwoLcGxhY2VfY291bnQYBSABKAUSFwoPYXZhaWxhYmxlX2FmdGVyGAYgASgFKlIKCUV2ZW50S2luZBIaChZFVkVOVF9LSU5EX1VOU1BFQ0lGSUVEEAASFAoQRVZFTlRfS0lORF9FVkVOVBABEhMKD0VWRU5UX0tJTkRfVFJJUBACYgZwcm90bzM", [file_google_protobuf_timestamp, file_marquee_api_v1_money, file_marquee_api_v1_ride, file_marquee_ordering_v1_order]);
 
 /**
  * EventSummary is what read models (search, notifications) keep of an event or a trip.
@@ -522,6 +524,14 @@ export type OrderRefunded = Message<"marquee.events.v1.OrderRefunded"> & {
    * @generated from field: repeated string ticket_ids = 6;
    */
   ticketIds: string[];
+
+  /**
+   * Why the refund was made. REFUND_REASON_EVENT_CANCELLED marks the refunds ordering makes for a
+   * cancelled event, whose buyers the cancellation notice already tells about their money.
+   *
+   * @generated from field: marquee.ordering.v1.RefundReason reason = 7;
+   */
+  reason: RefundReason;
 };
 
 /**
@@ -614,6 +624,65 @@ export type UserRegistered = Message<"marquee.events.v1.UserRegistered"> & {
  */
 export const UserRegisteredSchema: GenMessage<UserRegistered> = /*@__PURE__*/
   messageDesc(file_marquee_events_v1_events, 11);
+
+/**
+ * SeatsReleased is emitted by inventory when sold seats return to sale: a refund or a cancelled order
+ * releases them (InventoryInternalService.ReleaseSold), in the transaction that deletes them from the
+ * ledger. Read models that count what is left (search) add them back.
+ *
+ * @generated from message marquee.events.v1.SeatsReleased
+ */
+export type SeatsReleased = Message<"marquee.events.v1.SeatsReleased"> & {
+  /**
+   * Id of the event.
+   *
+   * @generated from field: string event_id = 1;
+   */
+  eventId: string;
+
+  /**
+   * Id of the order the seats were sold to.
+   *
+   * @generated from field: string order_id = 2;
+   */
+  orderId: string;
+
+  /**
+   * Stretch the seats were sold for, for a trip (as their SeatsSold named it); unset for an event.
+   *
+   * @generated from field: marquee.api.v1.Ride ride = 3;
+   */
+  ride?: Ride | undefined;
+
+  /**
+   * Seats back on sale.
+   *
+   * @generated from field: repeated string seat_ids = 4;
+   */
+  seatIds: string[];
+
+  /**
+   * General-admission places back on sale, in all.
+   *
+   * @generated from field: int32 place_count = 5;
+   */
+  placeCount: number;
+
+  /**
+   * Seats and places left for sale on the event after this release (whole route for a trip), counted
+   * before the release reaches Redis plus the released seats and places that are then free on every leg.
+   *
+   * @generated from field: int32 available_after = 6;
+   */
+  availableAfter: number;
+};
+
+/**
+ * Describes the message marquee.events.v1.SeatsReleased.
+ * Use `create(SeatsReleasedSchema)` to create a new message.
+ */
+export const SeatsReleasedSchema: GenMessage<SeatsReleased> = /*@__PURE__*/
+  messageDesc(file_marquee_events_v1_events, 12);
 
 /**
  * EventKind tells an event from a trip, as marquee.catalog.v1.EventKind.
