@@ -37,4 +37,14 @@ export const settings = {
     2000,
     { min: 20, max: 600_000 },
   ),
+  CANCELLATION_INTERVAL_MS: integer(
+    "pause between two rounds of refunding the orders of cancelled events (and cancelling their checkouts)",
+    1000,
+    { min: 20, max: 600_000 },
+  ),
+  CANCELLATION_BATCH_SIZE: integer(
+    "orders of a cancelled event refunded in one transaction; a crash loses at most this batch's carrying out, which the refund follower finishes",
+    100,
+    { min: 1, max: 1000 },
+  ),
 };

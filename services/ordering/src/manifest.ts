@@ -4,6 +4,8 @@ import { InventoryInternalService } from "@marquee/proto/marquee/inventory/v1/in
 import { OrderingInternalService } from "@marquee/proto/marquee/ordering/v1/ordering_internal_pb.js";
 import { OrderingService } from "@marquee/proto/marquee/ordering/v1/ordering_pb.js";
 import { PaymentService } from "@marquee/proto/marquee/payment/v1/payment_pb.js";
+import { startCancellationWorker } from "./background/cancellation-worker.js";
+import { followCatalog } from "./background/catalog-events.js";
 import { startRefundFollower } from "./background/refund-follower.js";
 import { startSagaResumer } from "./background/saga-resumer.js";
 import { settings } from "./config.js";
@@ -17,7 +19,8 @@ import * as rpcs from "./rpc/index.js";
 
 /**
  * Ordering: orders priced from catalog, the checkout saga over payment and inventory, tickets with signed
- * QR codes and check-in, booking history. Catalog is called as CatalogService (prices and events are
+ * QR codes and check-in, booking history, and the refunds of a cancelled event's orders (it follows
+ * catalog's EventCancelled). Catalog is called as CatalogService (prices and events are
  * public there), inventory and payment on their internal services with ordering's service token.
  */
 export const ordering = defineService({
@@ -29,7 +32,7 @@ export const ordering = defineService({
   events: { source: "ordering" },
   services: [OrderingService, OrderingInternalService],
   rpcs: Object.values(rpcs),
-  async compose({ config, log, orm, upstreams }) {
+  async compose({ config, log, orm, redis, replica, upstreams }) {
     const signer = await TicketSigner.load(orm);
     const saga = new CheckoutSaga(
       { orm, log, inventory: upstreams.inventory, payment: upstreams.payment, signer },
@@ -52,6 +55,13 @@ export const ordering = defineService({
       background: [
         () => startSagaResumer(saga, log, { intervalMs: config.SAGA_RESUME_INTERVAL_MS }),
         () => startRefundFollower(deps, { intervalMs: config.REFUND_FOLLOW_INTERVAL_MS }),
+        () => followCatalog(orm, redis, replica, log),
+        () =>
+          startCancellationWorker(deps, {
+            intervalMs: config.CANCELLATION_INTERVAL_MS,
+            batchSize: config.CANCELLATION_BATCH_SIZE,
+            batchesPerRound: 5,
+          }),
       ],
       close: [() => saga.drain()],
     };

@@ -1,8 +1,9 @@
 /**
  * `npm run reconcile -w @marquee/ordering`: checks ordering's books against the payment service's (see
  * domain/reconciliation.ts) and its tickets against inventory's sold-seat ledger (domain/seat-reconciliation.ts)
+ * and cancelled events' money (domain/cancellation-reconciliation.ts)
  * on a running stack, printing each discrepancy, then the seat-legs checked and a summary whose count of
- * discrepancies is of both; exits 1 when there is one. Reads the same variables as the service
+ * discrepancies is of all three; exits 1 when there is one. Reads the same variables as the service
  * (`DATABASE_URL`, `PAYMENT_ADDR`, `INVENTORY_ADDR`, `CATALOG_ADDR`, `AUTH_SIGNING_KEY_FILE`…).
  */
 import {
@@ -17,6 +18,7 @@ import {
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { InventoryInternalService } from "@marquee/proto/marquee/inventory/v1/inventory_internal_pb.js";
 import { PaymentService } from "@marquee/proto/marquee/payment/v1/payment_pb.js";
+import { reconcileCancellations } from "./domain/cancellation-reconciliation.js";
 import { reconcilePayments } from "./domain/reconciliation.js";
 import { reconcileSeats } from "./domain/seat-reconciliation.js";
 import { ordering } from "./manifest.js";
@@ -47,18 +49,24 @@ try {
     },
   );
   process.stderr.write("\n");
+  const cancellations = await reconcileCancellations(orm, payment);
   const discrepancies = [...result.discrepancies, ...seats.discrepancies];
   for (const found of discrepancies) {
     process.stdout.write(`order ${found.orderId} (${found.state}): ${found.problem}\n`);
   }
-  // The last line keeps its form, which the benchmark and the end-to-end test read; its count is of both checks.
+  for (const found of cancellations.discrepancies) process.stdout.write(`event ${found.eventId}: ${found.problem}\n`);
+  const discrepancyCount = discrepancies.length + cancellations.discrepancies.length;
+  // The last line keeps its form, which the benchmark and the end-to-end test read; its count is of every check.
   process.stdout.write(
     `${seats.seatLegsChecked} seat-legs in ${seats.eventsChecked} events checked against the sold-seat ledger, ` +
       `${seats.discrepancies.length} seat discrepancies\n` +
+      `${cancellations.eventsChecked} cancelled events checked (${cancellations.ordersChecked} orders, ` +
+      `${cancellations.capturedMinor} captured, ${cancellations.refundedMinor} refunded at the payment service), ` +
+      `${cancellations.unsettledSkipped} unsettled skipped, ${cancellations.discrepancies.length} cancellation discrepancies\n` +
       `${result.ordersChecked} settled orders checked, ${result.pendingSkipped} pending skipped, ` +
-      `${discrepancies.length} discrepancies\n`,
+      `${discrepancyCount} discrepancies\n`,
   );
-  process.exitCode = discrepancies.length > 0 ? 1 : 0;
+  process.exitCode = discrepancyCount > 0 ? 1 : 0;
 } finally {
   payment.close();
   inventory.close();

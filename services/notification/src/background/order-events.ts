@@ -6,6 +6,7 @@ import {
   OrderConfirmedSchema,
   OrderRefundedSchema,
 } from "@marquee/proto/marquee/events/v1/events_pb.js";
+import { RefundReason } from "@marquee/proto/marquee/ordering/v1/order_pb.js";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Redis } from "ioredis";
 import { addBuyer, cancellationOf, refundTickets, voidOrder } from "../store/buyers.js";
@@ -17,6 +18,8 @@ import { recordNotification } from "../store/notifications.js";
  * (`sender.ts`) mails after commit. So a crash anywhere before the commit leaves no trace and the event
  * is redelivered; a crash after it leaves the row, which the sender finds; and a redelivery after the
  * commit (the ack lost) is skipped by the inbox — and were it not, by the row's unique constraint.
+ * A refund for a cancelled event (reason EVENT_CANCELLED) records no notice of its own: the event's
+ * cancellation notice tells its holders that they are refunded in full.
  */
 export function followOrdering(orm: Database, redis: Redis, consumer: string, log: Logger): Consumer {
   return startConsumer({
@@ -73,6 +76,9 @@ export async function handleOrderEvent(envelope: Envelope, em: EntityManager): P
   const refunded = anyUnpack(envelope.payload, OrderRefundedSchema);
   if (refunded) {
     await refundTickets(em, refunded.orderId, refunded.ticketIds.length, time);
+    // A cancelled event's refunds are told in its cancellation notice, which says the money comes back in
+    // full: one mail per holder, not a cancellation and then a refund for each of their orders.
+    if (refunded.reason === RefundReason.EVENT_CANCELLED) return;
     await recordNotification(em, {
       userId: refunded.userId,
       kind: "ORDER_REFUNDED",

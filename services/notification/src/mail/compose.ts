@@ -1,12 +1,13 @@
+import { type Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type MeshClient } from "@marquee/mesh";
 import type { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import type { Event } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
 import type { Order } from "@marquee/proto/marquee/ordering/v1/order_pb.js";
 import type { OrderingInternalService } from "@marquee/proto/marquee/ordering/v1/ordering_internal_pb.js";
 import type { NotificationRow } from "../store/notifications.js";
-import { moneyText } from "./layout.js";
+import { moneyText, timeText } from "./layout.js";
 import type { OutgoingMail } from "./mailer.js";
-import { eventCancelledMail, orderCancelledMail, orderRefundedMail } from "./notices.js";
+import { eventCancelledMail, eventUpdatedMail, orderCancelledMail, orderRefundedMail } from "./notices.js";
 import { orderConfirmedMail } from "./order-confirmed.js";
 
 /** The upstreams a mail's content comes from. */
@@ -58,6 +59,24 @@ export async function composeMail(row: NotificationRow, sources: Sources): Promi
       return eventCancelledMail(row.recipient, {
         title: event?.title ?? "An event you hold tickets for",
         reason: row.data.reason ?? "",
+      });
+    }
+    case "EVENT_UPDATED": {
+      if (row.recipient === "") throw new Unsendable("the buyer gave no email address");
+      const event = row.eventId ? await eventOf(row.eventId, sources) : undefined;
+      if (event === undefined) throw new Unsendable(`event ${row.eventId} does not exist`);
+      const at = (time: Timestamp | undefined) => (time ? timestampDate(time) : undefined);
+      return eventUpdatedMail(row.recipient, {
+        title: event.title,
+        changedFields: (row.data.changedFields ?? "").split(",").filter((field) => field !== ""),
+        startTime: at(event.startTime),
+        endTime: at(event.endTime),
+        venueName: event.venueName,
+        stops: event.stops.map((stop) => {
+          const departs = at(stop.departureTime);
+          const arrives = at(stop.arrivalTime);
+          return `${stop.name}, ${departs ? `departs ${timeText(departs)}` : `arrives ${arrives ? timeText(arrives) : ""}`}`;
+        }),
       });
     }
     default:

@@ -109,3 +109,19 @@ export async function recordCancellationNotices(
   );
   return (result as { affectedRows?: number }).affectedRows ?? 0;
 }
+
+/** A user holding tickets of an event now, at the address of their latest order. */
+export interface Holder {
+  readonly userId: string;
+  readonly email: string;
+}
+
+/** The users who hold tickets of the event now (an order not voided), one each however many orders. */
+export async function holdersOf(em: EntityManager, eventId: string): Promise<Holder[]> {
+  const rows = await em.execute<{ user_id: string; email: string }[]>(
+    `select distinct on ("user_id") "user_id", "email" from "event_buyer"
+     where "event_id" = ? and "void_time" is null order by "user_id", "confirm_time" desc`,
+    [eventId],
+  );
+  return rows.map((row) => ({ userId: row.user_id, email: row.email }));
+}

@@ -6,7 +6,7 @@ import { isMailWanted } from "./preferences.js";
 
 /**
  * A kind of notification as stored: NotificationKind's name without its prefix. The consumers record
- * ORDER_CONFIRMED, ORDER_CANCELLED, ORDER_REFUNDED and EVENT_CANCELLED today, the kinds the sender has
+ * ORDER_CONFIRMED, ORDER_CANCELLED, ORDER_REFUNDED, EVENT_CANCELLED and EVENT_UPDATED today, the kinds the sender has
  * templates for (`mail/compose.ts`).
  */
 export type StoredKind = KindName;

@@ -20,6 +20,7 @@ import { HoldState } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { type Payment, type PaymentService, PaymentState } from "@marquee/proto/marquee/payment/v1/payment_pb.js";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { type OrderEntity, RefundEntity, TicketEntity } from "../entities/index.js";
+import { reopenCancellation } from "../store/event-cancellations.js";
 import { advanceStep, claimLease, dueOrderIds, endUnconfirmed, releaseLease } from "../store/orders.js";
 import type { TicketSigner } from "./ticket-signing.js";
 
@@ -277,6 +278,9 @@ export class CheckoutSaga {
         return;
       }
       await issueTickets(em, this.deps.signer, order, now);
+      // A checkout that outlived its event's cancellation (seats committed before sales closed) is
+      // confirmed, then refunded with the event's other orders: the worker takes its event up again.
+      await reopenCancellation(em, order.eventId);
       await writeEvent(em, {
         source: "ordering",
         subject: order.id,

@@ -115,7 +115,11 @@ function checkRefunds(
   }
 }
 
-async function paymentOf(payment: MeshClient<typeof PaymentService>, orderId: string): Promise<Payment | undefined> {
+/** The payment of an order, or undefined when it took none. */
+export async function paymentOf(
+  payment: MeshClient<typeof PaymentService>,
+  orderId: string,
+): Promise<Payment | undefined> {
   try {
     return (await payment.getPayment({ orderId })).payment;
   } catch (error) {

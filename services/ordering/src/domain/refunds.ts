@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, outsideCall, writeEvent } from "@marquee/mesh";
 import { OrderRefundedSchema } from "@marquee/proto/marquee/events/v1/events_pb.js";
+import { RefundReason } from "@marquee/proto/marquee/ordering/v1/order_pb.js";
 import { PaymentRefundState } from "@marquee/proto/marquee/payment/v1/payment_pb.js";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { OrderEntity, RefundEntity, TicketEntity } from "../entities/index.js";
@@ -88,6 +89,7 @@ export async function recordRefund(em: EntityManager, refund: RefundToRecord): P
       refundId: refund.refundId,
       amount: { currencyCode: order.currencyCode, amountMinor },
       ticketIds: tickets.map((ticket) => ticket.id),
+      reason: RefundReason[refund.reason as keyof typeof RefundReason] ?? RefundReason.UNSPECIFIED,
     }),
   });
   return true;
@@ -153,12 +155,18 @@ async function releaseSeats(ordering: Ordering, em: EntityManager, refund: Refun
     for (const ticket of tickets) {
       if (ticket.seatId === "") places.set(ticket.sectionId, (places.get(ticket.sectionId) ?? 0) + 1);
     }
+    // When no ticket of the order is left valid (a full refund, every cancelled event's), all its seats go
+    // back: asked without a list, which inventory repeats harmlessly. Named GA places could not be asked
+    // again after a crash between inventory's release and the mark below: the order no longer holds them.
+    const isWholeOrder =
+      (await em.count(TicketEntity, { orderId: order.id, state: { $in: ["ISSUED", "USED"] } })) === 0;
     try {
       await ordering.inventory.releaseSold({
         eventId: order.eventId,
         orderId: order.id,
-        seatIds,
-        places: [...places].map(([sectionId, quantity]) => ({ sectionId, quantity })),
+        ...(isWholeOrder
+          ? {}
+          : { seatIds, places: [...places].map(([sectionId, quantity]) => ({ sectionId, quantity })) }),
       });
     } catch (thrown) {
       // The order's seats were already all released (an earlier run got through before crashing).
