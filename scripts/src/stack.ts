@@ -55,6 +55,11 @@ export interface StackOptions {
   readonly isRateLimited?: boolean;
   /** Variables for the BFF beyond the launcher's own, e.g. a test's `RATE_LIMIT_EXEMPT`. */
   readonly bffEnvironment?: Readonly<Record<string, string>>;
+  /**
+   * Variables for every process the launcher starts, over its own: e.g. `OTEL_EXPORTER_OTLP_ENDPOINT`, so
+   * every process exports its spans to one trace viewer or a test's receiver.
+   */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 export interface RunningService {
@@ -179,6 +184,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       upstreams: Record<string, string>,
     ): NodeJS.ProcessEnv => ({
       ...process.env,
+      ...options.environment,
       PORT: String(port),
       METRICS_PORT: String(metricsPort),
       DATABASE_URL: databaseUrl,
@@ -394,7 +400,9 @@ function mailFileName(mail: ReceivedMail): string {
 /** Runs a TypeScript entry point with this Node (24) through tsx, its output appended to `logFile`. */
 function tsx(entry: string, env: NodeJS.ProcessEnv, logFile: string, args: readonly string[] = []): ChildProcess {
   const log = createWriteStream(logFile, { flags: "a" });
-  const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
+  // Telemetry preloaded, before the entry's imports are even loaded: an ES module graph is loaded whole
+  // before any of it runs, so instrumentation set up by the entry's first import would miss ioredis.
+  const child = spawn(process.execPath, ["--import", "tsx", "--import", "@marquee/mesh/telemetry", entry, ...args], {
     cwd: repoRoot,
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,22 +1,39 @@
 /**
  * `npm start`: the whole stack on this machine, with demo data. Ctrl-C stops all of it.
+ * `npm start -- --traces` also runs Jaeger (built by `npm run tools -- jaeger` on first use) and has every
+ * process export its spans there over OTLP: one checkout is one trace, browser call to the tickets mail.
  */
 import { spawn } from "node:child_process";
-import { createWriteStream, existsSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { devUsers } from "@marquee/dev-oidc-provider/users";
 import { fixedPorts } from "./ports.js";
 import { demoPassword, repoRoot, startStack } from "./stack.js";
-import { toolsBin } from "./tools.js";
+import { tool, toolsBin } from "./tools.js";
 
 const say = (line: string) => process.stdout.write(`  ${line}\n`);
 process.stdout.write("Marquee is starting…\n");
 
+/** Jaeger v2's own defaults: OTLP over HTTP on 4318, its UI on 16686, spans kept in memory. */
+const jaegerPorts = { otlpHttp: 4318, ui: 16686 } as const;
+const traceViewer = process.argv.includes("--traces") ? startJaeger() : undefined;
+
 let stack: Awaited<ReturnType<typeof startStack>>;
 try {
-  stack = await startStack({ say });
+  stack = await startStack({
+    say,
+    ...(traceViewer
+      ? {
+          environment: {
+            OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${jaegerPorts.otlpHttp}`,
+            OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+          },
+        }
+      : {}),
+  });
 } catch (error) {
+  traceViewer?.kill("SIGTERM");
   process.stderr.write(`\nMarquee could not start: ${(error as Error).message}\n`);
   process.exit(1);
 }
@@ -94,6 +111,9 @@ const lines = [
   `    customer   ${stack.tokens.customer}`,
   `    admin      ${stack.tokens.admin}`,
   "",
+  traceViewer
+    ? `  Traces (Jaeger): http://localhost:${jaegerPorts.ui}   every process exports its spans there`
+    : "  Traces: `npm start -- --traces` runs Jaeger too, and every process sends it its spans",
   `  Logs: ${relative(repoRoot, join(stack.dataDir, "logs"))}/<service>.log    Ctrl-C stops everything.`,
   "",
 ];
@@ -113,6 +133,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     isStopping = true;
     process.stdout.write("\nStopping…\n");
     webDevServer?.kill("SIGTERM");
+    traceViewer?.kill("SIGTERM");
     stack.stop().then(
       () => {
         process.stdout.write("Stopped. Nothing is left running.\n");
@@ -124,4 +145,16 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       },
     );
   });
+}
+
+/** Jaeger all-in-one with its built-in configuration, its output in `<data dir>/logs/jaeger.log`. */
+function startJaeger() {
+  say("trace viewer: Jaeger v2 (building it first if .tools/bin has none: minutes, once)…");
+  const jaeger = spawn(tool("jaeger"), [], { stdio: ["ignore", "pipe", "pipe"] });
+  const logDir = join(process.env.MARQUEE_DATA_DIR ?? join(repoRoot, ".data"), "logs");
+  mkdirSync(logDir, { recursive: true });
+  const log = createWriteStream(join(logDir, "jaeger.log"), { flags: "a" });
+  jaeger.stdout?.pipe(log);
+  jaeger.stderr?.pipe(log);
+  return jaeger;
 }

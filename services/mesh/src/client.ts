@@ -126,6 +126,12 @@ export function createClient<S extends DescService>(service: S, options: ClientO
   const retrySettings = options.retry ?? { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 1000 };
   const breakerSettings = options.breaker ?? { consecutiveFailures: 5, halfOpenAfterMs: 5000 };
   const definition = grpcDefinitionOf(service);
+  // OpenTelemetry's RPC conventions name the server a CLIENT span calls.
+  const portAt = options.address.lastIndexOf(":");
+  const serverAttributes =
+    portAt > 0
+      ? { "server.address": options.address.slice(0, portAt), "server.port": Number(options.address.slice(portAt + 1)) }
+      : { "server.address": options.address };
   const channel = new Client(options.address, credentials.createInsecure(), {
     // grpc-js waits 1 s before reconnecting to a refused address, longer than our retries wait: a mesh
     // upstream that restarts should be reachable again within the retry budget.
@@ -208,14 +214,19 @@ export function createClient<S extends DescService>(service: S, options: ClientO
         `${method.parent.typeName}/${method.name}`,
         {
           kind: SpanKind.CLIENT,
-          attributes: { "rpc.system": "grpc", "rpc.service": method.parent.typeName, "rpc.method": method.name },
+          attributes: {
+            "rpc.system": "grpc",
+            "rpc.service": method.parent.typeName,
+            "rpc.method": method.name,
+            ...serverAttributes,
+          },
         },
         async (span) => {
+          let attempts = 0;
           try {
             // Inside the try, so metadata that cannot be built (no service token, a bad key) still ends the span.
             const metadata = await metadataFor(method, callOptions);
-            let attempts = 0;
-            return await policy.execute(({ signal }) => {
+            const response = await policy.execute(({ signal }) => {
               if (attempts++ > 0) clientRetries.inc({ upstream, method: method.name });
               const deadline = Math.min(overallDeadline, Date.now() + attemptTimeoutMs);
               if (deadline <= Date.now())
@@ -246,6 +257,10 @@ export function createClient<S extends DescService>(service: S, options: ClientO
                 signal.addEventListener("abort", cancel, { once: true });
               });
             }, callOptions.signal);
+            // OK: grpc's status 0, as the RPC conventions record it.
+            span.setAttribute("rpc.grpc.status_code", 0);
+            if (attempts > 1) span.setAttribute("marquee.rpc.attempts", attempts);
+            return response;
           } catch (error) {
             const mapped =
               error instanceof BrokenCircuitError
@@ -259,7 +274,9 @@ export function createClient<S extends DescService>(service: S, options: ClientO
                 : wasCutInTransit(ConnectError.from(error))
                   ? outcomeUnknown(method, upstream, ConnectError.from(error))
                   : ConnectError.from(error);
+            span.setAttribute("rpc.grpc.status_code", mapped.code);
             span.setStatus({ code: SpanStatusCode.ERROR, message: mapped.rawMessage });
+            if (attempts > 1) span.setAttribute("marquee.rpc.attempts", attempts);
             throw mapped;
           } finally {
             stopTimer();

@@ -71,6 +71,7 @@ export { grpcDefinitionOf, grpcPathOf } from "./grpc-definition.js";
 export { fromGrpcError, toGrpcStatus } from "./grpc-status.js";
 export type { HandlerOf, ServiceHandlers } from "./handlers.js";
 export { type ReadinessProbe, ServingStatus } from "./health.js";
+export { inHttpServerSpan } from "./http-span.js";
 export { toConnectError } from "./infrastructure-errors.js";
 /* Interceptors: one vocabulary for every process that serves RPCs (services and the BFF). */
 export { headersReader, metadataReader } from "./interceptors/metadata-carrier.js";
@@ -140,6 +141,7 @@ export {
 export { type AnyRpc, defineRpc, type RpcEntry, type RpcSpec } from "./service/rpc.js";
 export { migrate, serve } from "./service/serve.js";
 export { atShutdown, stopGracefullyOnSignals } from "./shutdown.js";
+export { describeCall } from "./span-attributes.js";
 export {
   Checker,
   defineValidator,

@@ -10,8 +10,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createLogger, type Logger } from "@marquee/mesh";
-import { context, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { createLogger, inHttpServerSpan, type Logger } from "@marquee/mesh";
 import { corsHeaders, isOriginAllowed, originRefused, preflightHeaders } from "./cors.js";
 import { GatewayError, injectedFault } from "./errors.js";
 import { readJsonBody, sendJson } from "./http.js";
@@ -126,7 +125,6 @@ export async function startPaymentGateway(options: PaymentGatewayOptions = {}): 
     ...refundRoutes(ledger),
     ...simulatorRoutes(settings),
   ];
-  const tracer = trace.getTracer("payment-gateway");
 
   /** The answer to one request, as status, body and headers; throws GatewayError. */
   async function answer(
@@ -233,49 +231,43 @@ export async function startPaymentGateway(options: PaymentGatewayOptions = {}): 
     response.once("close", () => {
       if (!response.writableFinished) clientGone.abort();
     });
-    const parent = propagation.extract(context.active(), request.headers);
-    await tracer.startActiveSpan(
-      `${request.method} ${url.pathname}`,
-      { kind: SpanKind.SERVER, attributes: { "http.request.method": request.method ?? "", "url.path": url.pathname } },
-      parent,
-      async (span) => {
-        let status: number;
-        let isReplay = false;
-        try {
-          const result = await answer(request, url, headers, clientGone.signal);
-          status = result.status;
-          isReplay = result.isReplay === true;
-          sendJson(response, status, result.body, headers);
-        } catch (error) {
-          const failure =
-            error instanceof GatewayError
-              ? error
-              : closing.signal.aborted
-                ? new GatewayError(503, "api_error", "shutting_down", "The gateway is shutting down; retry.", {}, false)
-                : new GatewayError(500, "api_error", "api_error", "An unexpected error occurred on the gateway.");
-          if (!(error instanceof GatewayError) && !closing.signal.aborted) {
-            log.error({ err: error, request_id: headers["Request-Id"] }, "request failed");
-          }
-          status = failure.status;
-          sendJson(response, status, JSON.stringify(failure.body), headers);
+    // The span is named by the route's template (`/v1/payment_intents/:id/capture`), never by an id.
+    const route = matchRoute(routes, request.method ?? "", url.pathname)?.route.path ?? "unmatched";
+    await inHttpServerSpan(request, route, async () => {
+      let status: number;
+      let isReplay = false;
+      try {
+        const result = await answer(request, url, headers, clientGone.signal);
+        status = result.status;
+        isReplay = result.isReplay === true;
+        sendJson(response, status, result.body, headers);
+      } catch (error) {
+        const failure =
+          error instanceof GatewayError
+            ? error
+            : closing.signal.aborted
+              ? new GatewayError(503, "api_error", "shutting_down", "The gateway is shutting down; retry.", {}, false)
+              : new GatewayError(500, "api_error", "api_error", "An unexpected error occurred on the gateway.");
+        if (!(error instanceof GatewayError) && !closing.signal.aborted) {
+          log.error({ err: error, request_id: headers["Request-Id"] }, "request failed");
         }
-        span.setAttribute("http.response.status_code", status);
-        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-        span.end();
-        log.info(
-          {
-            request_id: headers["Request-Id"],
-            method: request.method,
-            path: url.pathname,
-            status,
-            replayed: isReplay,
-            client_gone: clientGone.signal.aborted,
-            duration_ms: Math.round(performance.now() - startedAt),
-          },
-          "request",
-        );
-      },
-    );
+        status = failure.status;
+        sendJson(response, status, JSON.stringify(failure.body), headers);
+      }
+      log.info(
+        {
+          request_id: headers["Request-Id"],
+          method: request.method,
+          path: url.pathname,
+          status,
+          replayed: isReplay,
+          client_gone: clientGone.signal.aborted,
+          duration_ms: Math.round(performance.now() - startedAt),
+        },
+        "request",
+      );
+      return status;
+    });
   }
 
   const server = createServer((request, response) => void handle(request, response));

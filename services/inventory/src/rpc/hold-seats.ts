@@ -1,4 +1,4 @@
-import { badRequest, callerIdOf, checkRide, defineRpc, type FieldViolation } from "@marquee/mesh";
+import { badRequest, callerIdOf, checkRide, defineRpc, describeCall, type FieldViolation } from "@marquee/mesh";
 import { InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { toHoldMessage } from "../api/hold-message.js";
 import { legsOfRequest } from "../api/ride.js";
@@ -62,6 +62,11 @@ export const holdSeats = defineRpc(InventoryService.method.holdSeats, {
       const hold = await inventory.hold(seating, call, () =>
         inventory.store.hold({ eventId: seating.eventId, userId, seatIndexes, places, legs, policy: seating.policy }),
       );
+      describeCall({
+        "marquee.event.id": seating.eventId,
+        "marquee.hold.id": hold.id,
+        "marquee.seat.count": requested,
+      });
       return { hold: toHoldMessage(seating, hold) };
     };
   },

@@ -181,12 +181,13 @@ export function startConsumer(options: ConsumerOptions): Consumer {
     }
     const parent = propagation.extract(ROOT_CONTEXT, { traceparent: envelope.traceparent });
     const span = tracer.startSpan(
-      `${stream} process`,
+      `process ${stream}`,
       {
         kind: SpanKind.CONSUMER,
         attributes: {
           "messaging.system": "redis",
           "messaging.operation.type": "process",
+          "messaging.operation.name": "process",
           "messaging.destination.name": stream,
           "messaging.consumer.group.name": group,
           "messaging.message.id": envelope.id,

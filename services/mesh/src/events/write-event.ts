@@ -3,8 +3,11 @@ import { create, type DescMessage, type MessageShape, toBinary } from "@bufbuild
 import { anyPack, timestampNow } from "@bufbuild/protobuf/wkt";
 import { type Envelope, EnvelopeSchema } from "@marquee/proto/marquee/events/v1/envelope_pb.js";
 import type { EntityManager } from "@mikro-orm/core";
-import { context, propagation } from "@opentelemetry/api";
+import { context, propagation, SpanKind, trace } from "@opentelemetry/api";
 import { OutboxEntry } from "./outbox.js";
+import { eventStream } from "./streams.js";
+
+const tracer = trace.getTracer("@marquee/mesh");
 
 /** An event to write: what happened (`payload`, a message of `marquee.events.v1`), to what, by whom. */
 export interface EventToWrite<Desc extends DescMessage> {
@@ -32,10 +35,29 @@ export async function writeEvent<Desc extends DescMessage>(
   if (!em.isInTransaction()) {
     throw new Error("writeEvent needs a transaction: call it inside em.transactional(...)");
   }
+  const id = randomUUID();
+  const stream = eventStream(event.source);
   const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
+  // The PRODUCER span of OpenTelemetry's messaging conventions: the event's creation, which every
+  // consumer's CONSUMER span continues (through `traceparent`), however late it is relayed and read. Only
+  // within a trace: an event written by untraced work carries no traceparent (see the Envelope).
+  if (trace.getSpanContext(context.active()) !== undefined) {
+    const span = tracer.startSpan(`create ${stream}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        "messaging.system": "redis",
+        "messaging.operation.type": "create",
+        "messaging.operation.name": "create",
+        "messaging.destination.name": stream,
+        "messaging.message.id": id,
+        "marquee.event.type": event.schema.typeName,
+      },
+    });
+    propagation.inject(trace.setSpan(context.active(), span), carrier);
+    span.end();
+  }
   const envelope = create(EnvelopeSchema, {
-    id: randomUUID(),
+    id,
     type: event.schema.typeName,
     time: timestampNow(),
     source: event.source,

@@ -299,7 +299,10 @@ describe("startConsumer", () => {
         spans.getFinishedSpans().find((span) => span.kind === SpanKind.CONSUMER),
       );
       expect(processSpan.spanContext().spanId).to.equal(handlerSpan?.spanId);
-      expect(processSpan.parentSpanContext?.spanId).to.equal(checkout.spanId);
+      // Its parent is the event's creation (the PRODUCER span), itself a child of the checkout.
+      const created = spans.getFinishedSpans().find((span) => span.kind === SpanKind.PRODUCER);
+      expect(created?.parentSpanContext?.spanId).to.equal(checkout.spanId);
+      expect(processSpan.parentSpanContext?.spanId).to.equal(created?.spanContext().spanId);
       expect(processSpan.parentSpanContext?.isRemote).to.equal(true);
     });
   });

@@ -1,7 +1,7 @@
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { EnvelopeSchema } from "@marquee/proto/marquee/events/v1/envelope_pb.js";
 import { EventPublishedSchema } from "@marquee/proto/marquee/events/v1/events_pb.js";
-import { trace } from "@opentelemetry/api";
+import { SpanKind, trace } from "@opentelemetry/api";
 import { expect } from "chai";
 import { OutboxEntry } from "../../src/events/outbox.js";
 import { writeEvent } from "../../src/events/write-event.js";
@@ -77,9 +77,9 @@ describe("writeEvent", () => {
   });
 
   describe("in a traced process", () => {
-    useTracing();
+    const spans = useTracing();
 
-    it("records the W3C traceparent of the active span", async () => {
+    it("records the W3C traceparent of a PRODUCER span, a child of the active span", async () => {
       const orm = await fixture.database("write_traced");
       const [span, envelope] = await trace.getTracer("test").startActiveSpan("publish", async (span) => {
         const written = await orm.em.fork().transactional((em) =>
@@ -93,7 +93,11 @@ describe("writeEvent", () => {
         span.end();
         return [span.spanContext(), written] as const;
       });
-      expect(envelope.traceparent).to.equal(`00-${span.traceId}-${span.spanId}-01`);
+      const producer = spans.getFinishedSpans().find((finished) => finished.kind === SpanKind.PRODUCER);
+      expect(producer?.name).to.equal("create marquee.events.catalog");
+      expect(producer?.parentSpanContext?.spanId).to.equal(span.spanId);
+      expect(producer?.attributes["messaging.message.id"]).to.equal(envelope.id);
+      expect(envelope.traceparent).to.equal(`00-${span.traceId}-${producer?.spanContext().spanId}-01`);
     });
   });
 });

@@ -6,6 +6,7 @@ import {
   ConnectError,
   callerIdOf,
   defineRpc,
+  describeCall,
   failedPrecondition,
   idempotencyKeyReused,
   remainingMs,
@@ -131,6 +132,13 @@ export const createOrder = defineRpc(OrderingService.method.createOrder, {
         ]);
       }
       call.log.info({ orderId: order.id, holdId: order.holdId, total: String(order.totalMinor) }, "order created");
+      describeCall({
+        "marquee.order.id": order.id,
+        "marquee.event.id": order.eventId,
+        "marquee.hold.id": order.holdId,
+        "marquee.seat.count":
+          priced.hold.seatIds.length + priced.hold.places.reduce((sum, place) => sum + place.quantity, 0),
+      });
       return { order: await settled(ordering, order.id, waitMs) };
     };
   },

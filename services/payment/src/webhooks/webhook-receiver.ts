@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { BackgroundTask } from "@marquee/mesh";
+import { type BackgroundTask, inHttpServerSpan } from "@marquee/mesh";
 import { WebhookRejectedError } from "../gateway/psp.js";
 import type { Payments } from "../payments.js";
 import { settleEvent } from "./settle-event.js";
@@ -73,23 +73,26 @@ export class WebhookReceiver {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    try {
-      const path = new URL(request.url ?? "/", "http://payment").pathname;
-      if (path !== webhookPath) throw new Refusal(404, "not found");
-      if (request.method !== "POST") throw new Refusal(405, "POST only");
-      const rawBody = await readBody(request);
-      const event = this.deps.psp.verifyWebhook(rawBody, request.headers);
-      const result = await settleEvent(this.deps, event);
-      send(response, 200, { received: true, result });
-    } catch (error) {
-      if (error instanceof Refusal) return send(response, error.status, { error: error.message });
-      if (error instanceof WebhookRejectedError) {
-        this.deps.log.warn({ reason: error.message }, "webhook refused");
-        return send(response, 400, { error: error.message });
+    // In the gateway's trace: its delivery carries the traceparent of the payment call that caused it.
+    await inHttpServerSpan(request, webhookPath, async () => {
+      try {
+        const path = new URL(request.url ?? "/", "http://payment").pathname;
+        if (path !== webhookPath) throw new Refusal(404, "not found");
+        if (request.method !== "POST") throw new Refusal(405, "POST only");
+        const rawBody = await readBody(request);
+        const event = this.deps.psp.verifyWebhook(rawBody, request.headers);
+        const result = await settleEvent(this.deps, event);
+        return send(response, 200, { received: true, result });
+      } catch (error) {
+        if (error instanceof Refusal) return send(response, error.status, { error: error.message });
+        if (error instanceof WebhookRejectedError) {
+          this.deps.log.warn({ reason: error.message }, "webhook refused");
+          return send(response, 400, { error: error.message });
+        }
+        this.deps.log.error({ err: error }, "webhook could not be settled");
+        return send(response, 500, { error: "internal error" });
       }
-      this.deps.log.error({ err: error }, "webhook could not be settled");
-      send(response, 500, { error: "internal error" });
-    }
+    });
   }
 }
 
@@ -104,7 +107,9 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-  if (response.headersSent) return;
-  response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+/** Answers JSON; returns the status, for the request's span. */
+function send(response: ServerResponse, status: number, body: unknown): number {
+  if (!response.headersSent)
+    response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  return status;
 }
