@@ -8,6 +8,7 @@ import { waitFor } from "@marquee/mesh/testing";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { OrderState } from "@marquee/proto/marquee/ordering/v1/order_pb.js";
 import { OrderingService } from "@marquee/proto/marquee/ordering/v1/ordering_pb.js";
+import { SearchService } from "@marquee/proto/marquee/search/v1/search_pb.js";
 import { repoRoot, type Stack, startStack } from "@marquee/scripts/stack";
 import { expect } from "chai";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -31,6 +32,7 @@ describe("the web app in Chromium (issue #24)", function () {
   let browser: Browser;
   let catalog: Client<typeof CatalogService>;
   let ordering: Client<typeof OrderingService>;
+  let search: Client<typeof SearchService>;
   const contexts: BrowserContext[] = [];
 
   async function buyerPage(): Promise<Page> {
@@ -68,6 +70,7 @@ describe("the web app in Chromium (issue #24)", function () {
     const connect = createConnectTransport({ baseUrl: stack.bffUrl, httpVersion: "1.1" });
     catalog = createClient(CatalogService, connect);
     ordering = createClient(OrderingService, connect);
+    search = createClient(SearchService, connect);
     browser = await launchChromium();
   });
 
@@ -88,8 +91,17 @@ describe("the web app in Chromium (issue #24)", function () {
     const page = await buyerPage();
     await signIn(page, stack.demoAccounts.customer.email, stack.demoAccounts.customer.password);
 
+    // Search finds it within seconds of its publishing (its read model follows catalog's events).
+    await waitFor("search to list the new concert", async () => {
+      const found = await search.searchEvents({ query: title });
+      return found.results.some((result) => result.title === title);
+    });
     await page.goto("/");
     await page.getByLabel("City or stop").fill("Chattogram");
+    // The floor's 800 taka is its lowest price: under 1,000, so a price filter up to 1,000 keeps it.
+    await page.getByLabel("Highest price").fill("1000");
+    await page.getByRole("link", { name: title }).waitFor();
+    await shot(page, "search");
     await page.getByRole("link", { name: title }).click();
     await seat(page, "stalls:A-3").and(page.locator('[data-state="free"]')).waitFor();
     await shot(page, "event-page");
@@ -168,9 +180,21 @@ describe("the web app in Chromium (issue #24)", function () {
 
     const second = await buyerPage();
     await register(second, "Anika Traveller");
-    await second.goto(first.url().replace(/\/orders\/.*/, "/?kind=2"));
-    await second.getByRole("link", { name: "Dhaka → Kolkata (Diu Paribahan)" }).click();
+    // A route search, Jessore to Kolkata, finds the Dhaka → Kolkata coach, which stops at both: the result is
+    // that ride, with its fare, and its page opens with the ride picked.
+    await second.goto(first.url().replace(/\/orders\/.*/, "/"));
+    await second.getByLabel("Leaving from").fill("Jessore");
+    await second.getByLabel("Going to").fill("Kolkata");
+    const ride = second.getByRole("listitem").filter({ hasText: "Jessore Bus Terminal → Marquis Street" });
+    await ride.waitFor();
+    await shot(second, "route-search");
+    await ride.getByRole("link", { name: "Dhaka → Kolkata (Diu Paribahan)" }).click();
+    const picked = (label: string) => second.getByLabel(label).locator("option:checked").textContent();
+    await seat(second, seatId).and(second.locator('[data-state="free"]')).waitFor();
+    expect(await picked("Board at")).to.equal("Jessore Bus Terminal");
+    expect(await picked("Get off at")).to.equal("Marquis Street");
     // The whole route: the seat is sold on its first legs, so not free.
+    await second.getByLabel("Board at").selectOption({ label: "Sayedabad Bus Terminal" });
     await seat(second, seatId).and(second.locator('[data-state="sold"]')).waitFor();
     await second.getByLabel("Board at").selectOption({ label: "Jessore Bus Terminal" });
     await second.getByLabel("Get off at").selectOption({ label: "Marquis Street" });

@@ -1,7 +1,7 @@
 import type { Money } from "@marquee/proto/marquee/api/v1/money_pb.js";
 
 /** Minor units per major unit: two for the currencies Marquee sells in (ISO 4217). */
-const minorDigits = 2;
+export const minorDigits = 2;
 
 /** "৳1,200.00" or "Tk 1,200.00": the locale decides the symbol and the digits. */
 export function formatMoney(money: Money | undefined, locale: string): string {
