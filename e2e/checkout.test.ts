@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -18,6 +17,7 @@ import { repoRoot, type Stack, startStack } from "@marquee/scripts/stack";
 import { expect } from "chai";
 import { postJson } from "./support/connect-json.js";
 import { bearer, publishedConcert, tokenizeCard } from "./support/fixtures.js";
+import { reconcileBooks } from "./support/reconcile.js";
 
 /**
  * A buyer's whole checkout through the BFF on the stack `npm start` runs: hold seats, tokenize the card at
@@ -270,22 +270,7 @@ describe("checkout through the BFF on the launcher's stack (issue #21)", functio
   });
 
   it("leaves books that reconcile: every order's payment took exactly what the order says (npm run reconcile)", () => {
-    const addressOf = (name: string) => stack.services.find((service) => service.name === name)?.address ?? "";
-    const output = execFileSync(process.execPath, ["--import", "tsx", "services/ordering/src/reconcile.ts"], {
-      cwd: repoRoot,
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        DATABASE_URL: stack.databaseUrl,
-        REDIS_URL: stack.redisUrl,
-        AUTH_JWKS_URL: join(dataDir, "keys", "jwks.json"),
-        AUTH_SIGNING_KEY_FILE: join(dataDir, "keys", "signing-key.json"),
-        CATALOG_ADDR: addressOf("catalog"),
-        INVENTORY_ADDR: addressOf("inventory"),
-        PAYMENT_ADDR: addressOf("payment"),
-        LOG_LEVEL: "warn",
-      },
-    });
+    const output = reconcileBooks(stack);
     // Four orders settled above: the confirmed pair, the declined attempt, the card that then paid, and
     // the registered buyer's.
     expect(output).to.match(/^4 settled orders checked, 0 pending skipped, 0 discrepancies$/m);

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import { PaymentService } from "@marquee/proto/marquee/payment/v1/payment_pb.js"
 import { repoRoot, type Stack, startStack } from "@marquee/scripts/stack";
 import { expect } from "chai";
 import { bdt, bearer, chattogramConcert } from "./support/fixtures.js";
+import { reconcileBooks } from "./support/reconcile.js";
 import { killAndRestart, type RestartedService } from "./support/service-restart.js";
 
 /** Ticket holders of the cancelled event: issue #23's number. */
@@ -290,7 +290,7 @@ describe("an event cancelled with 500 ticket holders, ordering and notification 
     expect(gatewayRefundCount).to.equal(holderCount);
     expect(gatewayRefundedMinor).to.equal(paidMinor);
 
-    const output = reconcile();
+    const output = reconcileBooks(stack);
     say(output.trim().split("\n").join("\n      "));
     expect(output).to.match(
       /^1 cancelled events checked \(500 orders, (\d+) captured, \1 refunded .*0 cancellation discrepancies$/m,
@@ -320,27 +320,6 @@ describe("an event cancelled with 500 ticket holders, ordering and notification 
     const refundMails = stack.mail.mails.filter((mail) => mail.subject === `Refund for your order: ${title}`);
     expect(refundMails, "refund mails beside the notices").to.have.length(0);
   });
-
-  /** `npm run reconcile -w @marquee/ordering` against the stack; its output. */
-  function reconcile(): string {
-    const addressOf = (name: string) => stack.services.find((service) => service.name === name)?.address ?? "";
-    return execFileSync(process.execPath, ["--import", "tsx", "services/ordering/src/reconcile.ts"], {
-      cwd: repoRoot,
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-      env: {
-        ...process.env,
-        DATABASE_URL: stack.databaseUrl,
-        REDIS_URL: stack.redisUrl,
-        AUTH_JWKS_URL: join(dataDir, "keys", "jwks.json"),
-        AUTH_SIGNING_KEY_FILE: join(dataDir, "keys", "signing-key.json"),
-        CATALOG_ADDR: addressOf("catalog"),
-        INVENTORY_ADDR: addressOf("inventory"),
-        PAYMENT_ADDR: addressOf("payment"),
-        LOG_LEVEL: "warn",
-      },
-    });
-  }
 });
 
 /** The Message-ID header of a raw message. */

@@ -5,6 +5,7 @@
  */
 
 export { badFields, codeOf, failureOf, preconditions, quotaSubjects } from "./errors.js";
+export { publishTestEvent } from "./events.js";
 export { type TestDatabase, testDatabase } from "./postgres.js";
 export { restartRedis, shutdownRedis, stopRedis, testRedis } from "./redis.js";
 export { shutdownRedisCluster, type TestClusterNode, testRedisCluster } from "./redis-cluster.js";

@@ -1,23 +1,21 @@
 import { randomUUID } from "node:crypto";
-import { create, type DescMessage, type DescService, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
-import { anyPack, timestampFromDate, timestampNow } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, eventStream, implement, notFound, type ServiceHandlers } from "@marquee/mesh";
+import { create, type DescService } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, implement, notFound, type ServiceHandlers } from "@marquee/mesh";
 import { type MailSink, type ReceivedMail, startMailSink } from "@marquee/mesh/local";
 import {
+  publishTestEvent,
   startService,
   startTestServer,
   type TestServer,
   type TestService,
-  testRedis,
   waitFor,
 } from "@marquee/mesh/testing";
 import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js";
 import { type Event, EventKind, EventSchema, EventState } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
-import { EnvelopeSchema } from "@marquee/proto/marquee/events/v1/envelope_pb.js";
 import { type Order, OrderSchema, OrderState } from "@marquee/proto/marquee/ordering/v1/order_pb.js";
 import { OrderingInternalService } from "@marquee/proto/marquee/ordering/v1/ordering_internal_pb.js";
 import { TicketState } from "@marquee/proto/marquee/ordering/v1/ticket_pb.js";
-import { Redis } from "ioredis";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { notification } from "../../src/manifest.js";
 import type { Notifications } from "../../src/notifications.js";
@@ -185,32 +183,8 @@ export function confirmedOrder(
   });
 }
 
-/**
- * Puts an event on a stream as a producer's relay would: an Envelope (a fresh id unless given) in the
- * entry's `envelope` field. Returns the envelope's id.
- */
-export async function publish<Desc extends DescMessage>(
-  source: "ordering" | "catalog",
-  schema: Desc,
-  payload: MessageInitShape<Desc>,
-  id: string = randomUUID(),
-): Promise<string> {
-  const envelope = create(EnvelopeSchema, {
-    id,
-    type: schema.typeName,
-    time: timestampNow(),
-    source,
-    subject: id,
-    payload: anyPack(schema, create(schema, payload)),
-  });
-  const redis = new Redis(await testRedis(), { maxRetriesPerRequest: 3 });
-  try {
-    await redis.xadd(eventStream(source), "*", "envelope", Buffer.from(toBinary(EnvelopeSchema, envelope)));
-  } finally {
-    redis.disconnect();
-  }
-  return id;
-}
+/** Puts an event on a stream as a producer's relay would (see `publishTestEvent`). */
+export { publishTestEvent as publish };
 
 /** The mails the sink received for `address`. */
 export function mailsTo(sink: MailSink, address: string): ReceivedMail[] {

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { create, type DescMessage, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
-import { anyPack, timestampFromDate, timestampNow } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, eventStream, implement, type MeshClient, notFound } from "@marquee/mesh";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, implement, type MeshClient, notFound } from "@marquee/mesh";
 import {
+  publishTestEvent,
   startService,
   startTestServer,
   type TestServer,
   type TestService,
-  testRedis,
   unimplemented,
   waitFor,
 } from "@marquee/mesh/testing";
@@ -19,7 +19,6 @@ import {
   EventSchema,
   EventState,
 } from "@marquee/proto/marquee/catalog/v1/resources_pb.js";
-import { EnvelopeSchema } from "@marquee/proto/marquee/events/v1/envelope_pb.js";
 import {
   EventCancelledSchema,
   EventPublishedSchema,
@@ -30,7 +29,6 @@ import {
   type SearchEventsResponse,
   SearchService,
 } from "@marquee/proto/marquee/search/v1/search_pb.js";
-import { Redis } from "ioredis";
 import { search } from "../../src/manifest.js";
 import type { Search } from "../../src/search.js";
 
@@ -101,16 +99,16 @@ export async function startSearch(existing?: StubCatalog): Promise<TestSearch> {
       client,
       async publishEvent(event) {
         catalog.events.set(event.id, event);
-        await publish("catalog", EventPublishedSchema, { event: summary(event), version: 1n });
+        await publishTestEvent("catalog", EventPublishedSchema, { event: summary(event), version: 1n });
       },
       async updateEvent(event) {
         catalog.events.set(event.id, event);
-        await publish("catalog", EventUpdatedSchema, { event: summary(event), changedFields: ["title"] });
+        await publishTestEvent("catalog", EventUpdatedSchema, { event: summary(event), changedFields: ["title"] });
       },
       async cancelEvent(eventId) {
         const event = catalog.events.get(eventId);
         if (event) catalog.events.set(eventId, create(EventSchema, { ...event, state: EventState.CANCELLED }));
-        await publish("catalog", EventCancelledSchema, { eventId, reason: "the artist is ill" });
+        await publishTestEvent("catalog", EventCancelledSchema, { eventId, reason: "the artist is ill" });
       },
       async searchUntil(request, until, what) {
         return await waitFor(
@@ -133,32 +131,8 @@ export async function startSearch(existing?: StubCatalog): Promise<TestSearch> {
   }
 }
 
-/**
- * Puts an event on a stream as a producer's relay would: an Envelope (a fresh id unless given) in the
- * entry's `envelope` field. Returns the envelope's id.
- */
-export async function publish<Desc extends DescMessage>(
-  source: "catalog" | "inventory",
-  schema: Desc,
-  payload: MessageInitShape<Desc>,
-  id: string = randomUUID(),
-): Promise<string> {
-  const envelope = create(EnvelopeSchema, {
-    id,
-    type: schema.typeName,
-    time: timestampNow(),
-    source,
-    subject: id,
-    payload: anyPack(schema, create(schema, payload)),
-  });
-  const redis = new Redis(await testRedis(), { maxRetriesPerRequest: 3 });
-  try {
-    await redis.xadd(eventStream(source), "*", "envelope", Buffer.from(toBinary(EnvelopeSchema, envelope)));
-  } finally {
-    redis.disconnect();
-  }
-  return id;
-}
+/** Puts an event on a stream as a producer's relay would (see `publishTestEvent`). */
+export { publishTestEvent as publish };
 
 const hour = 3600_000;
 /** A time `hours` from now, in whole seconds (what the read model stores exactly). */
