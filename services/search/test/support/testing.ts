@@ -86,11 +86,15 @@ export interface TestSearch {
 /**
  * Starts a search service over a fresh schema (an empty read model). With `catalog`, over that stub
  * catalog (a second service seeing the first one's events); closing the service then leaves it running.
+ * `background: false` runs no consumers, for tests that call the handlers themselves.
  */
-export async function startSearch(existing?: StubCatalog): Promise<TestSearch> {
+export async function startSearch(
+  existing?: StubCatalog,
+  { background = true }: { readonly background?: boolean } = {},
+): Promise<TestSearch> {
   const catalog = existing ?? (await startStubCatalog());
   try {
-    const service = await startService(search, { background: true, upstreams: { catalog: catalog.server.address } });
+    const service = await startService(search, { background, upstreams: { catalog: catalog.server.address } });
     const client = await service.client(SearchService);
     const summary = (event: Event) => ({ eventId: event.id, title: event.title });
     return {
