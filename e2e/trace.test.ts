@@ -8,9 +8,11 @@ import { CatalogService } from "@marquee/proto/marquee/catalog/v1/catalog_pb.js"
 import { InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
 import { OrderState } from "@marquee/proto/marquee/ordering/v1/order_pb.js";
 import { OrderingService } from "@marquee/proto/marquee/ordering/v1/ordering_pb.js";
+import { fixedPorts } from "@marquee/scripts/ports";
 import { repoRoot, type Stack, startStack } from "@marquee/scripts/stack";
 import { expect } from "chai";
 import { bearer, publishedConcert, tokenizeCard } from "./support/fixtures.js";
+import { sampleValue, scrape } from "./support/metrics.js";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./support/otlp-receiver.js";
 import { newTraceparent } from "./support/trace-file.js";
 
@@ -20,7 +22,7 @@ import { newTraceparent } from "./support/trace-file.js";
  * Redis underneath, and across the event stream to the notification service that mails the tickets —
  * exported over OTLP by every process to a receiver in this test, as to a collector or Jaeger.
  */
-describe("one trace per checkout, across every process and the event stream (issue #25)", function () {
+describe("one trace per checkout across every process and the event stream, and the metrics it leaves (issue #25)", function () {
   this.timeout(240_000);
   const dataDir = join(repoRoot, ".data", "test", `e2e-trace-${process.pid}`);
   // Offsets ending in 85 are used by no other suite's stack (see canonical-ids.test.ts); in one mocha
@@ -168,6 +170,60 @@ describe("one trace per checkout, across every process and the event stream (iss
     for (const secret of [person.name, person.email, person.phone, "Rafi Ahmed", card, token]) {
       expect(everything, "a span mentions what it must not").not.to.include(secret);
     }
+  });
+
+  it("shows, after that checkout, RED metrics, breakers, the outbox, consumer lag, holds, sales, pools and Redis on each /metrics", async () => {
+    const of = async (name: string) =>
+      scrape(stack.services.find((service) => service.name === name)?.metricsPort ?? 0);
+    const ordering = await of("ordering");
+    const inventory = await of("inventory");
+    const notification = await of("notification");
+    const payment = await of("payment");
+    const bff = await scrape(fixedPorts.bffMetrics + portOffset);
+    const createOrder = { service: "marquee.ordering.v1.OrderingService", method: "CreateOrder", code: "OK" };
+    expect(sampleValue(bff, "marquee_rpc_server_requests_total", createOrder), "the BFF's RED").to.be.at.least(1);
+    expect(sampleValue(ordering, "marquee_rpc_server_requests_total", createOrder), "ordering's RED").to.be.at.least(1);
+    expect(
+      sampleValue(ordering, "marquee_rpc_server_duration_seconds_count", { method: "CreateOrder" }),
+    ).to.be.at.least(1);
+    // Per upstream: ordering's calls to payment, and their breaker, closed.
+    const toPayment = { upstream: "payment" };
+    expect(sampleValue(ordering, "marquee_rpc_client_requests_total", { ...toPayment, code: "OK" })).to.be.at.least(2);
+    expect(sampleValue(ordering, "marquee_rpc_client_duration_seconds_count", toPayment)).to.be.at.least(2);
+    expect(sampleValue(ordering, "marquee_circuit_breaker_state", toPayment)).to.equal(0);
+    // The event bus: ordering's outbox drained, its OrderConfirmed published and handled by notification.
+    expect(sampleValue(ordering, "marquee_outbox_events", { source: "ordering" })).to.equal(0);
+    expect(sampleValue(ordering, "marquee_outbox_lag_seconds", { source: "ordering" })).to.equal(0);
+    expect(
+      sampleValue(ordering, "marquee_events_published_total", { stream: "marquee.events.ordering" }),
+    ).to.be.at.least(1);
+    const notified = { stream: "marquee.events.ordering", group: "notification" };
+    expect(
+      sampleValue(notification, "marquee_events_consumed_total", { ...notified, outcome: "handled" }),
+    ).to.be.at.least(1);
+    expect(sampleValue(notification, "marquee_event_age_seconds_count", notified)).to.be.at.least(1);
+    expect(sampleValue(notification, "marquee_consumer_backlog_events", notified)).to.equal(0);
+    // Holds, expiries and sales, and the oversell guard that never tripped.
+    expect(sampleValue(inventory, "inventory_hold_outcomes_total", { outcome: "held" })).to.be.at.least(1);
+    expect(sampleValue(inventory, "inventory_seats_sold_total")).to.be.at.least(2);
+    expect(sampleValue(inventory, "inventory_holds_expired_total"), "exported before any expiry").to.equal(0);
+    expect(sampleValue(inventory, "inventory_ledger_conflicts_total")).to.equal(0);
+    // Pools and Redis, in every process that has them.
+    for (const [name, samples, usesEventBus] of [
+      ["ordering", ordering, true],
+      ["inventory", inventory, true],
+      ["notification", notification, true],
+      ["payment", payment, false],
+    ] as const) {
+      const schema = name;
+      expect(sampleValue(samples, "marquee_db_pool_connections", { schema, state: "total" }), name).to.be.at.least(1);
+      expect(sampleValue(samples, "marquee_db_pool_connections", { schema, state: "waiting" }), name).to.equal(0);
+      expect(sampleValue(samples, "marquee_redis_up", { client: "event-bus" }), name).to.equal(
+        usesEventBus ? 1 : undefined,
+      );
+      expect(sampleValue(samples, "process_resident_memory_bytes"), name).to.be.greaterThan(0);
+    }
+    expect(sampleValue(inventory, "marquee_redis_up", { client: "seat-state" })).to.equal(1);
   });
 });
 

@@ -185,6 +185,8 @@ export function valuesSchema(services: readonly ChartService[]): Schema {
           labels,
           errorRatio: { type: "number", exclusiveMinimum: 0, maximum: 1 },
           p99Seconds: { type: "number", exclusiveMinimum: 0 },
+          outboxLagSeconds: { type: "number", exclusiveMinimum: 0 },
+          consumerBacklogEvents: { type: "integer", minimum: 1 },
         }),
         dashboard: strictObject({ enabled: { type: "boolean" }, labels }),
       }),

@@ -1,4 +1,4 @@
-import { defineService, integer, string } from "@marquee/mesh";
+import { defineService, integer, string, trackRedis } from "@marquee/mesh";
 import { CatalogInternalService } from "@marquee/proto/marquee/catalog/v1/catalog_internal_pb.js";
 import { InventoryInternalService } from "@marquee/proto/marquee/inventory/v1/inventory_internal_pb.js";
 import { InventoryService } from "@marquee/proto/marquee/inventory/v1/inventory_pb.js";
@@ -62,6 +62,7 @@ export const inventory = defineService({
         })
       : new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableAutoPipelining: true });
     seats.on("error", (error: Error) => log.warn({ err: error }, "redis (seat state) connection failed"));
+    trackRedis("seat-state", seats);
     const feed = new AvailabilityFeed(seats, log, { coalesceMs: config.FEED_COALESCE_MS });
     const seatings = new SeatingCache(upstreams.catalog, { revalidateAfterMs: config.SEATING_REVALIDATE_MS });
     const inventory = new Inventory(new HoldStore(seats), seats, orm, seatings, feed, log);

@@ -30,3 +30,15 @@ export const availabilityReaders = new Gauge({
   help: "Change-stream readers on this replica: one per watched event, however many watch it.",
   registers: [metricsRegistry],
 });
+
+export const seatsSold = new Counter({
+  name: "inventory_seats_sold_total",
+  help: "Seat-legs recorded in the sold-seat ledger (a coach seat sold for three legs counts three).",
+  registers: [metricsRegistry],
+});
+
+export const ledgerConflicts = new Counter({
+  name: "inventory_ledger_conflicts_total",
+  help: "Sales the sold-seat ledger refused because a seat-leg was already sold to another order: the oversell guard tripping, which should never happen while holds work (alert on any).",
+  registers: [metricsRegistry],
+});

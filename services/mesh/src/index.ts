@@ -108,6 +108,7 @@ export { startPeriodic } from "./periodic.js";
 export { callerIdOf, hasRole, hasSecondFactor, type Principal, type Role } from "./principal.js";
 export { createReflection, type Reflection } from "./reflection.js";
 export { boundViolations, defaultLimits, type RequestLimits } from "./request-bounds.js";
+export { trackRedis } from "./resource-metrics.js";
 export {
   checkRide,
   isLegRange,

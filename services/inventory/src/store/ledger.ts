@@ -2,6 +2,7 @@ import { failedPrecondition, type LegRange, type PreconditionViolation } from "@
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { legMask } from "../domain/legs.js";
+import { ledgerConflicts, seatsSold } from "../metrics.js";
 import type { SoldSeatLeg } from "./hold-store.js";
 
 /**
@@ -55,6 +56,7 @@ export async function recordSale(em: EntityManager, sale: Sale): Promise<{ reado
           [sale.eventId, sale.orderId, sale.holdId, sale.userId, seats, legs, sale.eventId, sale.orderId],
         ),
       );
+      seatsSold.inc(rows.length);
       return { recorded: rows.length };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -66,7 +68,10 @@ export async function recordSale(em: EntityManager, sale: Sale): Promise<{ reado
          order by s.seat_index, s.leg`,
         [seats, legs, sale.eventId, sale.orderId],
       );
-      if (conflicts.length > 0) throw soldElsewhere(conflicts);
+      if (conflicts.length > 0) {
+        ledgerConflicts.inc();
+        throw soldElsewhere(conflicts);
+      }
       if (attempt >= 2) throw error;
     }
   }

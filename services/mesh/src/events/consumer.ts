@@ -1,4 +1,5 @@
 import { fromBinary } from "@bufbuild/protobuf";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { type Envelope, EnvelopeSchema } from "@marquee/proto/marquee/events/v1/envelope_pb.js";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
@@ -6,6 +7,7 @@ import type { Redis } from "ioredis";
 import type { Database } from "../database.js";
 import type { Logger } from "../logger.js";
 import { InboxEntry } from "./inbox.js";
+import { eventAge, eventsConsumed, trackConsumerGroup } from "./metrics.js";
 import { createPause } from "./pause.js";
 import { deadLetterStream } from "./streams.js";
 
@@ -143,6 +145,7 @@ export function startConsumer(options: ConsumerOptions): Consumer {
       .xack(stream, group, entry.id)
       .exec();
     for (const [error] of result ?? []) if (error) throw error;
+    eventsConsumed.inc({ stream, group, outcome: "dead_lettered" });
     logger.error(
       { entry_id: entry.id, deliveries: entry.deliveries, reason },
       "moved an event to the dead-letter stream",
@@ -203,6 +206,7 @@ export function startConsumer(options: ConsumerOptions): Consumer {
         try {
           isHandled = await handleInTransaction(envelope);
         } catch (error) {
+          eventsConsumed.inc({ stream, group, outcome: "failed" });
           span.recordException(error as Error);
           span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
           if (entry.deliveries >= maxDeliveries) {
@@ -217,6 +221,10 @@ export function startConsumer(options: ConsumerOptions): Consumer {
         }
         // Should the ack be lost, the entry stays pending; its next delivery finds the id in the inbox and acks.
         await redis.xack(stream, group, entry.id);
+        eventsConsumed.inc({ stream, group, outcome: isHandled ? "handled" : "duplicate" });
+        if (isHandled && envelope.time) {
+          eventAge.observe({ stream, group }, Math.max(0, (Date.now() - timestampMs(envelope.time)) / 1000));
+        }
         logger.debug(fields, isHandled ? "handled an event" : "acknowledged an event already in the inbox");
       } finally {
         span.end();
@@ -248,10 +256,12 @@ export function startConsumer(options: ConsumerOptions): Consumer {
   }
 
   const running = run();
+  const untrack = trackConsumerGroup(stream, group, redis);
   logger.info({ max_deliveries: maxDeliveries, claim_idle_ms: claimIdleMs }, "event consumer started");
   return {
     async stop() {
       isStopping = true;
+      untrack();
       pause.interrupt();
       // Abandon a blocked XREADGROUP rather than wait out blockMs; anything it delivered stays pending.
       if (isReading) reader.disconnect();

@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Redis } from "ioredis";
 import type { Database } from "../database.js";
 import type { Logger } from "../logger.js";
+import { eventsPublished, trackOutbox } from "./metrics.js";
 import { OutboxEntry } from "./outbox.js";
 import { createPause } from "./pause.js";
 import { eventStream } from "./streams.js";
@@ -70,6 +71,7 @@ export function startRelay(options: RelayOptions): Relay {
     for (const row of rows) pipeline.xadd(stream, ...trim, "*", "envelope", Buffer.from(row.envelope));
     for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
     await em.nativeDelete(OutboxEntry, { seq: { $in: rows.map((row) => row.seq) } });
+    eventsPublished.inc({ stream }, rows.length);
     logger.debug({ count: rows.length, last_seq: rows.at(-1)?.seq }, "published outbox events");
     return rows.length;
   }
@@ -93,10 +95,12 @@ export function startRelay(options: RelayOptions): Relay {
   }
 
   const running = run();
+  const untrack = trackOutbox(source, orm);
   logger.info({ batch_size: batchSize, poll_ms: pollMs }, "event relay started");
   return {
     async stop() {
       isStopping = true;
+      untrack();
       pause.interrupt();
       await running;
       logger.info("event relay stopped");

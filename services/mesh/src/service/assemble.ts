@@ -10,6 +10,7 @@ import { type Database, migrateSchema, openDatabase } from "../database.js";
 import { startRelay } from "../events/relay.js";
 import type { ReadinessProbe } from "../health.js";
 import type { Logger } from "../logger.js";
+import { trackDatabasePool, trackRedis } from "../resource-metrics.js";
 import type { BackgroundTask } from "../run-service.js";
 import type { ServiceImplementation } from "../server.js";
 import {
@@ -78,6 +79,7 @@ export async function assembleService<S extends Settings, U extends Upstreams, D
       const schema = options.schema ?? manifest.database.schema;
       const opened = await openDatabase({ url: config.DATABASE_URL, schema, entities, migrations, logger: log });
       orm = opened;
+      await trackDatabasePool(opened);
       closers.unshift(() => opened.close());
       if (options.migrate) await migrateSchema(opened);
       readiness.push(async () => {
@@ -91,6 +93,7 @@ export async function assembleService<S extends Settings, U extends Upstreams, D
       const bus = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
       bus.on("error", (error: Error) => log.warn({ err: error }, "redis (event bus) connection failed"));
       redis = bus;
+      trackRedis("event-bus", bus);
       closers.unshift(async () => bus.disconnect());
       readiness.push(async () => {
         await bus.ping();
